@@ -1,0 +1,177 @@
+"""The command line: ``chatlint check``, ``chatlint rules``, ``chatlint rule ID``.
+
+Exit codes: 0 no error-severity finding; 1 at least one; 2 usage, configuration or
+rule errors, or an input that could not be read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(click.ClickException):
+    """A one-line error that exits with code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"chatlint: error: {self.format_message()}", err=True)
+
+
+def _linter(rules: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], no_builtin: bool):
+    from chatlint.linter import ConfigError, Linter
+    from chatlint.rules import RuleLoadError
+
+    try:
+        return Linter(
+            rules=list(rules),
+            select=_split(select) or None,
+            ignore=_split(ignore),
+            builtin=not no_builtin,
+        )
+    except RuleLoadError as exc:
+        for problem in exc.problems:
+            click.echo(f"chatlint: rule error: {problem}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+_rule_options = [
+    click.option("--select", multiple=True, help="Only these rules or categories (comma-separated, repeatable)."),
+    click.option("--ignore", multiple=True, help="Skip these rules or categories."),
+    click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule file or folder."),
+    click.option("--no-builtin", is_flag=True, help="Use only the rules given with --rules."),
+]
+
+
+def rule_options(func):
+    for option in reversed(_rule_options):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="chatlint", prog_name="chatlint")
+def main() -> None:
+    """chatlint: a linter for Russian chat-operator replies."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--text", "texts", multiple=True, help="Check this reply (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--encoding", default=None, help="Encoding of the input files (default: detect UTF-8/UTF-16).")
+@rule_options
+def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin) -> None:
+    """Check replies: files (a .txt file is one reply), '-' for stdin, or --text."""
+    from chatlint.output import FORMATS
+    from chatlint.sources import InputError, Reply, replies_from
+
+    if not paths and not texts:
+        raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
+    linter = _linter(rules, select, ignore, no_builtin)
+    findings = []
+    input_failed = False
+
+    def replies():
+        nonlocal input_failed
+        for i, text in enumerate(texts):
+            yield Reply(text, "<text>" if len(texts) == 1 else f"<text{i + 1}>")
+        for raw in paths:
+            if raw == "-":
+                data = sys.stdin.buffer.read()
+                from chatlint.sources import decode
+
+                try:
+                    yield Reply(decode(data, "<stdin>", encoding), "<stdin>")
+                except InputError as exc:
+                    click.echo(f"chatlint: input error: {exc}", err=True)
+                    input_failed = True
+                continue
+            for path in _expand(Path(raw)):
+                try:
+                    yield from replies_from(path, encoding)
+                except InputError as exc:
+                    click.echo(f"chatlint: input error: {exc}", err=True)
+                    input_failed = True
+                except OSError as exc:
+                    click.echo(f"chatlint: input error: {path}: {exc.strerror}", err=True)
+                    input_failed = True
+
+    for reply in replies():
+        findings.extend((reply, d) for d in linter.check(reply.text))
+    FORMATS[fmt](findings, sys.stdout)
+    if input_failed:
+        raise SystemExit(EXIT_USAGE)
+    raise SystemExit(EXIT_FINDINGS if any(d.severity == "error" for _, d in findings) else EXIT_OK)
+
+
+def _expand(path: Path) -> list[Path]:
+    """A folder means every file in it that a reader knows, sorted."""
+    from chatlint.sources import READERS
+
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS)
+    return [path]
+
+
+@main.command("rules")
+@click.option("--all", "show_all", is_flag=True, help="Also list rules that are off.")
+@rule_options
+def list_rules(show_all, select, ignore, rules, no_builtin) -> None:
+    """List the rules: id, severity, kind, on/off and message."""
+    linter = _linter(rules, select, ignore, no_builtin)
+    enabled = {r.id for r in linter.rules}
+    for rule in linter.all_rules:
+        if rule.id not in enabled and not show_all:
+            continue
+        state = "" if rule.id in enabled else "  (off)"
+        click.echo(f"{rule.id:32} {rule.severity:8} {rule.kind:12}{state}")
+
+
+@main.command("rule")
+@click.argument("rule_id")
+@rule_options
+def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
+    """Explain one rule: message, why, source, examples, suggestions."""
+    from chatlint.linter import selector_matches
+
+    linter = _linter(rules, (), (), no_builtin)
+    if not any(r.id == rule_id for r in linter.all_rules):
+        close = [r.id for r in linter.all_rules if selector_matches(rule_id, r.id)]
+        hint = f" (in that category: {', '.join(close)})" if close else "; see 'chatlint rules --all'"
+        raise UsageError(f"no rule {rule_id!r}{hint}")
+    linter = _linter(rules, (rule_id,), (), no_builtin)
+    rule = linter.rule(rule_id)
+    state = "on" if rule.enabled else "off by default"
+    click.echo(f"{rule.id} ({rule.severity}, {rule.kind}, {state})\n")
+    click.echo(f"Message: {rule.message}")
+    if rule.why:
+        click.echo(f"Why:     {rule.why}")
+    click.echo(f"Source:  {rule.source}")
+    click.echo(f"Defined: {rule.path}:{rule.line}")
+    if rule.suggest:
+        click.echo("Suggest: " + " | ".join(rule.suggest))
+    for title, items in (("Bad", rule.examples_bad), ("Good", rule.examples_good)):
+        if items:
+            click.echo(f"\n{title}:")
+            for text in items:
+                click.echo(f"  {text}")
+                if title == "Bad":
+                    for d in linter.check(text):
+                        if d.rule == rule.id and d.suggestions:
+                            click.echo(f"    → {' | '.join(d.suggestions)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,86 @@
+"""What every rule kind shares: the checked document, a match, and the kind registry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from chatlint.pattern import Sequence
+from chatlint.text import Token, quoted_spans, tokenize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chatlint.morph import Morphology
+    from chatlint.rules import Rule
+
+
+class Match(NamedTuple):
+    """A span a rule found, with replacements for it (already inflected)."""
+
+    start: int
+    end: int
+    suggestions: tuple[str, ...] = ()
+    fix: str | None = None  # the safe replacement, when the rule declares one
+
+
+class Doc:
+    """One reply being checked: its tokens, computed once and shared by all rules."""
+
+    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted")
+
+    def __init__(self, text: str, morph: Morphology) -> None:
+        self.text = text
+        self.tokens: list[Token] = tokenize(text)
+        self.morph = morph
+        self._seq: Sequence | None = None
+        self._quoted: list[tuple[int, int]] | None = None
+
+    @property
+    def seq(self) -> Sequence:
+        """Content tokens with their links, for pattern matching."""
+        if self._seq is None:
+            self._seq = Sequence(self.tokens)
+        return self._seq
+
+    @property
+    def quoted(self) -> list[tuple[int, int]]:
+        """Character ranges quoted from someone else."""
+        if self._quoted is None:
+            self._quoted = quoted_spans(self.text)
+        return self._quoted
+
+    def in_quote(self, start: int, end: int) -> bool:
+        """The span lies inside quoted text."""
+        return any(qs <= start and end <= qe for qs, qe in self.quoted)
+
+    def words(self) -> list[Token]:
+        """The word tokens."""
+        return [t for t in self.tokens if t.kind == "word"]
+
+
+class RuleKind:
+    """A kind of rule. Subclasses name their YAML keys and find matches in a Doc."""
+
+    name: ClassVar[str] = ""
+    keys: ClassVar[dict[str, Any]] = {}  # kind-specific YAML key -> default value
+    required: ClassVar[tuple[str, ...]] = ()
+    fix_default: ClassVar[str] = "none"
+
+    def __init__(self, rule: Rule, params: dict[str, Any], morph: Morphology) -> None:
+        self.rule = rule
+        self.params = params
+        self.morph = morph
+
+    def find(self, doc: Doc) -> list[Match]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def triggers(self) -> list[tuple[Any, Any]]:
+        """(atom, payload) pairs for the trigger index; empty means: always run ``find``."""
+        return []
+
+
+KINDS: dict[str, type[RuleKind]] = {}
+
+
+def register(cls: type[RuleKind]) -> type[RuleKind]:
+    """Class decorator: make a rule kind available to YAML rules by its ``name``."""
+    KINDS[cls.name] = cls
+    return cls

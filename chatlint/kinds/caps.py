@@ -1,0 +1,57 @@
+"""The ``caps`` rule kind: WORDS WRITTEN IN CAPITALS, except allowed acronyms."""
+
+from __future__ import annotations
+
+from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.text import WORD
+
+
+@register
+class CapsRule(RuleKind):
+    """Flags a run of ``min_words`` upper-case words, or one long upper-case word."""
+
+    name = "caps"
+    keys = {"min_words": 2, "min_letters": 6, "run_min_letters": 5, "allow": []}
+    fix_default = "safe"
+
+    def __init__(self, rule, params, morph) -> None:
+        super().__init__(rule, params, morph)
+        self.allow = frozenset(str(a).upper() for a in params["allow"] or [])
+
+    def _is_caps(self, text: str) -> bool:
+        letters = [c for c in text if c.isalpha()]
+        return len(letters) >= 2 and all(c.isupper() for c in letters) and text.upper() not in self.allow
+
+    def find(self, doc: Doc) -> list[Match]:
+        found: list[Match] = []
+        run: list = []
+        tokens = doc.tokens
+        for i, token in enumerate(tokens + [None]):
+            if token is not None and token.kind == WORD and self._is_caps(token.text):
+                run.append(i)
+                continue
+            if token is not None and token.kind != WORD and token.kind in ("punct", "number") and run:
+                if token.text in (",", "-", "—", "–"):
+                    continue  # a comma or dash does not break a shouted phrase
+            if run:
+                found.extend(self._report(doc, run))
+                run = []
+        return found
+
+    def _report(self, doc: Doc, run: list[int]) -> list[Match]:
+        words = [doc.tokens[i] for i in run]
+        letters = sum(len(w.text) for w in words)
+        longest = max(len(w.text) for w in words)
+        if len(words) >= self.params["min_words"] and letters >= self.params["run_min_letters"]:
+            pass
+        elif longest >= self.params["min_letters"]:
+            pass
+        else:
+            return []
+        start, end = words[0].start, words[-1].end
+        span = doc.text[start:end]
+        lowered = span.lower()
+        first = doc.tokens[run[0]]
+        if run[0] == 0 or doc.tokens[run[0] - 1].sentence != first.sentence:
+            lowered = lowered[:1].upper() + lowered[1:]
+        return [Match(start, end, (lowered,), lowered)]

@@ -1,0 +1,150 @@
+"""Rule kinds built on token patterns: ``pattern`` and ``substitute``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.morph import match_case
+from chatlint.pattern import Pattern, PatternError, parse_pattern
+
+_TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
+_ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
+
+
+class PatternKind(RuleKind):
+    """Shared by pattern-based kinds: a list of (Pattern, payload) for the trigger index."""
+
+    def patterns(self) -> list[tuple[Pattern, Any]]:
+        return self._patterns
+
+    def on_match(self, doc: Doc, pattern: Pattern, payload: Any, captures: list) -> Match | None:
+        raise NotImplementedError  # pragma: no cover
+
+    def render(self, template: str, doc: Doc, pattern: Pattern, captures: list, start: int, end: int) -> str:
+        """Fill ``{match}``, ``{N}``, ``{N:grams}`` and ``{lemma@N}`` in a suggestion."""
+        seq = doc.seq
+        words = pattern.word_elements
+
+        def token_of(n: int):
+            if n < 1 or n > len(words):
+                return None
+            idx = captures[words[n - 1]]
+            return None if idx is None else seq.tokens[idx]
+
+        def fill(m: regex.Match) -> str:
+            if m.group(0) == "{match}":
+                return doc.text[start:end]
+            if m.group("lemma"):
+                token = token_of(int(m.group("at")))
+                if token is None:
+                    return m.group("lemma")
+                return self.morph.inflect_like(m.group("lemma"), token.text)
+            token = token_of(int(m.group("n")))
+            if token is None:
+                return ""
+            if not m.group("grams"):
+                return token.text
+            grams = frozenset(m.group("grams").split(","))
+            lemma = self.morph.lemma_of(token.norm)[0]
+            return match_case(self.morph.inflect(lemma, grams) or token.text, token.text)
+
+        out = _TEMPLATE_RE.sub(fill, template)
+        out = regex.sub(r"\s{2,}", " ", out).strip()
+        matched = doc.text[start:end]
+        if matched[:1].isupper() and out[:1].islower():
+            out = out[:1].upper() + out[1:]
+        elif matched[:1].islower() and out[:1].isupper() and out[1:2].islower() and template[:1] != "{":
+            out = out[:1].lower() + out[1:]
+        return out
+
+
+@register
+class PatternRule(PatternKind):
+    """Token sequences: lemmas, word forms, grammemes, gaps (see docs/rules.md)."""
+
+    name = "pattern"
+    keys = {"patterns": None}
+    required = ("patterns",)
+    fix_default = "unsafe"
+
+    def __init__(self, rule, params, morph) -> None:
+        super().__init__(rule, params, morph)
+        patterns = params["patterns"]
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not patterns:
+            raise PatternError("'patterns' must be a non-empty list of strings")
+        self._patterns = []
+        for item in patterns:
+            suggest = None
+            if isinstance(item, dict):
+                if set(item) - {"pattern", "suggest"} or not isinstance(item.get("pattern"), str):
+                    raise PatternError("a pattern entry is a string, or a mapping with 'pattern' and 'suggest'")
+                suggest = item.get("suggest", [])
+                suggest = [suggest] if isinstance(suggest, str) else suggest
+                if not isinstance(suggest, list) or not all(isinstance(s, str) for s in suggest):
+                    raise PatternError("'suggest' of a pattern entry must be a list of strings")
+                item = item["pattern"]
+            if not isinstance(item, str):
+                raise PatternError(f"pattern {item!r} must be a string")
+            self._patterns.append((parse_pattern(item, morph), suggest))
+
+    def on_match(self, doc, pattern, payload, captures) -> Match | None:
+        idx = [c for c in captures if c is not None]
+        seq = doc.seq
+        start, end = seq.tokens[idx[0]].start, seq.tokens[idx[-1]].end
+        templates = self.rule.suggest if payload is None else payload
+        suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
+        return Match(start, end, suggestions)
+
+
+@register
+class SubstituteRule(PatternKind):
+    """``wrong → right`` pairs; every inflection of ``wrong``, ``right`` inflected to agree."""
+
+    name = "substitute"
+    keys = {"substitute": None}
+    required = ("substitute",)
+    fix_default = "safe"
+
+    def __init__(self, rule, params, morph) -> None:
+        super().__init__(rule, params, morph)
+        entries = params["substitute"]
+        if isinstance(entries, dict):
+            entries = [f"{k} → {v}" for k, v in entries.items()]
+        if not isinstance(entries, list) or not entries:
+            raise PatternError("'substitute' must be a non-empty list of 'wrong → right' strings")
+        self._patterns = []
+        for entry in entries:
+            if not isinstance(entry, str) or not _ARROW_RE.search(entry):
+                raise PatternError(f"substitute entry {entry!r} must look like 'wrong → right'")
+            wrong, right = _ARROW_RE.split(entry, maxsplit=1)
+            rights = [r.strip() for r in right.split("|") if r.strip()]
+            if not rights:
+                raise PatternError(f"substitute entry {entry!r} has nothing after the arrow")
+            for alternative in _alternatives(wrong):
+                self._patterns.append((parse_pattern(alternative, morph), tuple(rights)))
+
+    def on_match(self, doc, pattern, payload, captures) -> Match | None:
+        idx = [c for c in captures if c is not None]
+        seq = doc.seq
+        first, last = seq.tokens[idx[0]], seq.tokens[idx[-1]]
+        single = len(idx) == 1 and pattern.elements[0].atoms[0].kind == "lemma"
+        suggestions = []
+        for right in payload:
+            if single:
+                lemma = pattern.elements[0].atoms[0].value
+                out = self.morph.inflect_like(right, first.text, word_lemma=lemma) if " " not in right else right
+            else:
+                out = right
+            suggestions.append(match_case(out, first.text))
+        suggestions = tuple(dict.fromkeys(suggestions))
+        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None)
+
+
+def _alternatives(wrong: str) -> list[str]:
+    """``a, b, c`` on the left of an arrow lists several wrong forms."""
+    return [w.strip() for w in wrong.split(",") if w.strip()]

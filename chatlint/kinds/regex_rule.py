@@ -1,0 +1,55 @@
+"""The ``regex`` rule kind: a raw pattern of the ``regex`` module over the reply text."""
+
+from __future__ import annotations
+
+import regex
+
+from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.pattern import PatternError
+
+_GROUP_RE = regex.compile(r"\{(match|\d+)\}")
+TIMEOUT_SECONDS = 1.0
+
+
+@register
+class RegexRule(RuleKind):
+    """Finds every match of ``regex``; ``group`` names the part to flag (default: all)."""
+
+    name = "regex"
+    keys = {"regex": None, "ignorecase": True, "group": 0}
+    required = ("regex",)
+    fix_default = "unsafe"
+
+    def __init__(self, rule, params, morph) -> None:
+        super().__init__(rule, params, morph)
+        flags = regex.IGNORECASE if params["ignorecase"] else 0
+        try:
+            self.compiled = regex.compile(params["regex"], flags | regex.VERSION0)
+        except (regex.error, TypeError) as exc:
+            raise PatternError(f"bad regular expression: {exc}") from None
+        if self.compiled.search("") is not None:
+            raise PatternError("the regular expression matches the empty string: it would fire everywhere")
+        group = params["group"]
+        if not isinstance(group, int) or not 0 <= group <= self.compiled.groups:
+            raise PatternError(f"'group' must be a group number from 0 to {self.compiled.groups}")
+        self.group = group
+
+    def find(self, doc: Doc) -> list[Match]:
+        found = []
+        try:
+            for m in self.compiled.finditer(doc.text, timeout=TIMEOUT_SECONDS):
+                start, end = m.span(self.group)
+                if start < 0 or start == end:
+                    continue
+                suggestions = tuple(_GROUP_RE.sub(lambda g, m=m: _group(m, g.group(1)), s) for s in self.rule.suggest)
+                found.append(Match(start, end, suggestions))
+        except TimeoutError:
+            pass  # a pathological user regex: give up on this reply rather than hang
+        return found
+
+
+def _group(m: regex.Match, name: str) -> str:
+    if name == "match":
+        return m.group(0)
+    index = int(name)
+    return (m.group(index) or "") if index <= len(m.groups()) else ""

@@ -1,0 +1,214 @@
+"""The Linter: loads rules once, then checks replies. Reusable and thread-safe."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from chatlint.diagnostic import SEVERITIES, Diagnostic, Fix
+from chatlint.kinds import Doc, Match
+from chatlint.kinds.patterns import PatternKind
+from chatlint.morph import Morphology
+from chatlint.pattern import match_at
+from chatlint.rules import Rule, builtin_rules_dir, load_rules
+
+_SHARED_MORPH: Morphology | None = None
+
+
+def shared_morphology() -> Morphology:
+    """The process-wide word-form cache used by linters that are not given their own."""
+    global _SHARED_MORPH
+    if _SHARED_MORPH is None:
+        _SHARED_MORPH = Morphology()
+    return _SHARED_MORPH
+
+
+class ConfigError(ValueError):
+    """A selection or override names something that does not exist."""
+
+
+def selector_matches(selector: str, rule_id: str) -> bool:
+    """``taboo``, ``taboo/`` and ``taboo/dont-know`` all select ``taboo/dont-know``; ``ALL`` selects all."""
+    selector = selector.strip()
+    if selector == "ALL":
+        return True
+    return rule_id == selector or rule_id.startswith(selector.rstrip("/") + "/")
+
+
+class Linter:
+    """Checks replies against a set of rules.
+
+    ``rules`` adds rule files or folders to the built-in pack (``builtin=False`` uses only
+    them). ``select``/``ignore`` take rule ids or category prefixes; rules that are off by
+    default are turned on only by naming their full id in ``select`` or ``extend_select``.
+    ``severity`` overrides the severity of rules by id.
+    """
+
+    def __init__(
+        self,
+        rules: Iterable[str | Path] = (),
+        *,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
+        extend_select: Iterable[str] = (),
+        severity: Mapping[str, str] | None = None,
+        builtin: bool = True,
+        morphology: Morphology | None = None,
+    ) -> None:
+        self.morph = morphology or shared_morphology()
+        paths = ([builtin_rules_dir()] if builtin else []) + [Path(p) for p in rules]
+        self.all_rules: list[Rule] = load_rules(paths, self.morph)
+        select = list(select) if select is not None else None
+        ignore, extend_select = list(ignore), list(extend_select)
+        ids = [r.id for r in self.all_rules]
+        for selector in (select or []) + ignore + extend_select:
+            if selector != "ALL" and not any(selector_matches(selector, i) for i in ids):
+                raise ConfigError(f"unknown rule or category {selector!r}")
+        overrides = dict(severity or {})
+        for rule_id, level in overrides.items():
+            if rule_id not in ids:
+                raise ConfigError(f"severity override for unknown rule {rule_id!r}")
+            if level not in SEVERITIES:
+                raise ConfigError(f"severity for {rule_id!r} must be one of {', '.join(SEVERITIES)}")
+        self.rules: list[Rule] = [r for r in self.all_rules if _is_on(r, select, ignore, extend_select)]
+        self._severity = {r.id: overrides.get(r.id, r.severity) for r in self.rules}
+        self._build_index()
+
+    def _build_index(self) -> None:
+        self._form_index: dict[str, list] = {}
+        self._lemma_index: dict[str, list] = {}
+        self._untriggered: list = []
+        self._finders: list[Rule] = []
+        for rule in self.rules:
+            impl = rule.impl
+            if not isinstance(impl, PatternKind):
+                self._finders.append(rule)
+                continue
+            for pattern, payload in impl.patterns():
+                if pattern.untriggered:
+                    self._untriggered.append((rule, pattern, payload))
+                    continue
+                for atom, element in pattern.triggers:
+                    index = self._form_index if atom.kind == "form" else self._lemma_index
+                    index.setdefault(atom.value, []).append((rule, pattern, payload, element))
+        self._candidates_cache: dict[str, tuple] = {}
+
+    def _candidates(self, norm: str, kind: str) -> tuple:
+        cached = self._candidates_cache.get(norm)
+        if cached is None:
+            found = list(self._form_index.get(norm, ()))
+            if kind == "word":
+                for lemma in self.morph.info(norm).lemmas:
+                    found.extend(self._lemma_index.get(lemma, ()))
+            cached = tuple(found)
+            if len(self._candidates_cache) > 200_000:
+                self._candidates_cache = {}
+            self._candidates_cache[norm] = cached
+        return cached
+
+    def check(self, text: str) -> list[Diagnostic]:
+        """Check one reply. Diagnostics are sorted by start offset, then end, then rule id."""
+        if not isinstance(text, str):
+            raise TypeError(f"check() takes a str, not {type(text).__name__}")
+        doc = Doc(text, self.morph)
+        found: list[tuple[Rule, Match]] = []
+        seq = doc.seq
+        morph = self.morph
+        for i, token in enumerate(seq.tokens):
+            for rule, pattern, payload, element in self._candidates(token.norm, token.kind):
+                captures = match_at(pattern, seq, i, element, morph)
+                if captures is not None:
+                    match = rule.impl.on_match(doc, pattern, payload, captures)
+                    if match is not None:
+                        found.append((rule, match))
+        for rule, pattern, payload in self._untriggered:
+            for i in range(len(seq.tokens)):
+                captures = match_at(pattern, seq, i, 0, morph)
+                if captures is not None:
+                    match = rule.impl.on_match(doc, pattern, payload, captures)
+                    if match is not None:
+                        found.append((rule, match))
+        for rule in self._finders:
+            found.extend((rule, m) for m in rule.impl.find(doc))
+        return self._finish(doc, found)
+
+    def _finish(self, doc: Doc, found: list[tuple[Rule, Match]]) -> list[Diagnostic]:
+        found.sort(key=lambda rm: (rm[0].id, rm[1].start, -rm[1].end))
+        kept: list[tuple[Rule, Match]] = []
+        last_end: dict[str, int] = {}
+        quoting = any(c in doc.text for c in '«“„">')
+        for rule, match in found:
+            if match.start < last_end.get(rule.id, -1):
+                continue  # overlaps a longer or earlier match of the same rule
+            if quoting and not rule.quotes and doc.in_quote(match.start, match.end):
+                continue
+            if rule.unless and _cancelled(doc, rule, match):
+                continue
+            last_end[rule.id] = match.end
+            kept.append((rule, match))
+        diagnostics = [self._diagnostic(doc.text, rule, match) for rule, match in kept]
+        diagnostics.sort(key=lambda d: (d.start, d.end, d.rule))
+        return diagnostics
+
+    def _diagnostic(self, text: str, rule: Rule, match: Match) -> Diagnostic:
+        span = text[match.start : match.end]
+        fix = None
+        if rule.fix != "none":
+            replacement = match.fix if match.fix is not None else (match.suggestions[0] if match.suggestions else None)
+            if replacement is not None and replacement != span:
+                fix = Fix(match.start, match.end, replacement, safe=rule.fix == "safe")
+        return Diagnostic(
+            rule=rule.id,
+            severity=self._severity[rule.id],
+            start=match.start,
+            end=match.end,
+            message=rule.message.replace("{match}", span),
+            text=span,
+            suggestions=match.suggestions,
+            fix=fix,
+            source=rule.source,
+        )
+
+    def rule(self, rule_id: str) -> Rule:
+        """A loaded rule by id (enabled or not); KeyError when there is none."""
+        for rule in self.all_rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list[str]) -> bool:
+    if any(selector_matches(s, rule.id) for s in ignore):
+        return False
+    if rule.id in extend or (select is not None and rule.id in select):
+        return True
+    if not rule.enabled:
+        return False
+    if select is None:
+        return True
+    return any(selector_matches(s, rule.id) for s in select + extend)
+
+
+def _cancelled(doc: Doc, rule: Rule, match: Match) -> bool:
+    """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
+    seq = doc.seq
+    if not seq.tokens:
+        return False
+    if rule.unless_scope == "reply":
+        lo, hi = 0, len(seq.tokens)
+    else:
+        starts = [t.start for t in seq.tokens]
+        pos = max(0, bisect.bisect_right(starts, match.start) - 1)
+        sentence = seq.tokens[pos].sentence
+        lo = hi = pos
+        while lo > 0 and seq.tokens[lo - 1].sentence == sentence:
+            lo -= 1
+        while hi < len(seq.tokens) and seq.tokens[hi].sentence == sentence:
+            hi += 1
+    for pattern in rule.unless:
+        for i in range(lo, hi):
+            captures = match_at(pattern, seq, i, 0, doc.morph)
+            if captures is not None and max(c for c in captures if c is not None) < hi:
+                return True
+    return False

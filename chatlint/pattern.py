@@ -1,0 +1,348 @@
+"""Token patterns: parsing the pattern language and matching it against a reply.
+
+A pattern is a space-separated sequence of elements (see ``docs/rules.md``)::
+
+    знать          every inflection of the lemma
+    «знаю» "знаю"  this exact word form
+    {VERB,2per}    any word with these grammemes (in one parse)
+    знать{1per}    the lemma in a form with these grammemes
+    /^спс+$/       a word matching a regular expression
+    *              any word
+    a|b  (a|b)     alternatives
+    x?             optional element;  !x  any word that is not x
+    ...3           a gap of up to 3 words
+    ^  $           start and end of a sentence
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from chatlint.morph import Morphology
+from chatlint.text import CODE, NUMBER, WORD
+
+CONTENT_KINDS = frozenset({WORD, NUMBER, CODE})
+_SKIPPABLE = frozenset({",", "-", "–", "—", "‒", "―", "--"})
+_ELEMENT_RE = regex.compile(
+    r"""^(?P<neg>!)?
+        (?:\((?P<group>[^()]+)\)|(?P<single>[^?]+))
+        (?P<opt>\?)?$""",
+    regex.VERBOSE,
+)
+_ATOM_RE = regex.compile(
+    r"""^(?:
+        (?P<quoted>«[^«»]+»|"[^"]+")
+      | /(?P<regex>.+)/
+      | (?P<any>\*)
+      | \{(?P<grams>[\w,-]+)\}
+      | (?P<lemma>[\p{L}\p{M}'’-]+)(?:\{(?P<lemma_grams>[\w,-]+)\})?
+    )$""",
+    regex.VERBOSE,
+)
+_GAP_RE = regex.compile(r"^(?:\.\.\.|…)(\d+)?$")
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be used; the message says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One way a single token can match."""
+
+    kind: str  # "lemma", "form", "grams", "regex", "any"
+    value: str = ""
+    grammemes: frozenset[str] = frozenset()
+    compiled: regex.Pattern | None = None
+
+    def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
+        """Whether a token with this normalised text and kind matches."""
+        if self.kind == "any":
+            return kind in CONTENT_KINDS
+        if self.kind == "regex":
+            return self.compiled.search(norm) is not None
+        if kind != WORD:
+            return False
+        if self.kind == "form":
+            return norm == self.value
+        if self.kind == "lemma":
+            if not self.grammemes:
+                return self.value in morph.info(norm).lemmas
+            return morph.has(norm, self.value, self.grammemes)
+        return morph.has(norm, None, self.grammemes)
+
+
+@dataclass(frozen=True)
+class Element:
+    """One position of a pattern: alternatives, or a gap, or an anchor."""
+
+    atoms: tuple[Atom, ...] = ()
+    optional: bool = False
+    negated: bool = False
+    gap: int = 0  # > 0: up to this many words of any kind
+    anchor: str = ""  # "^" or "$"
+    source: str = ""
+
+    def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
+        hit = any(a.matches(norm, kind, morph) for a in self.atoms)
+        if self.negated:
+            return not hit and kind in CONTENT_KINDS
+        return hit
+
+
+@dataclass
+class Pattern:
+    """A parsed pattern: its elements and the atoms that can start a match."""
+
+    source: str
+    elements: list[Element]
+    triggers: list[tuple[Atom, int]] = field(default_factory=list)  # (atom, element index)
+    untriggered: bool = False  # cannot be indexed: try it at every token
+
+    @property
+    def word_elements(self) -> list[int]:
+        """Indices of elements that consume a token (for ``{N}`` references)."""
+        return [i for i, e in enumerate(self.elements) if not e.anchor and not e.gap]
+
+
+def parse_pattern(source: str, morph: Morphology) -> Pattern:
+    """Parse a pattern string; raise PatternError with a reason when it is unusable."""
+    if not isinstance(source, str) or not source.strip():
+        raise PatternError("empty pattern")
+    elements = [_parse_element(part, morph) for part in _split(source)]
+    consuming = [e for e in elements if not e.anchor]
+    if not consuming:
+        raise PatternError(f"pattern {source!r} has no words to match")
+    if consuming[0].gap or consuming[-1].gap:
+        raise PatternError(f"pattern {source!r} starts or ends with a gap, which means nothing")
+    required = [e for e in consuming if not e.optional and not e.gap]
+    if not required:
+        raise PatternError(f"pattern {source!r} has only optional elements: it would match anywhere")
+    if all(_is_wildcard(e) for e in required):
+        raise PatternError(f"pattern {source!r} matches every word: name at least one word or lemma")
+    pattern = Pattern(source, elements)
+    _index(pattern)
+    return pattern
+
+
+def _is_wildcard(element: Element) -> bool:
+    return element.negated or any(a.kind == "any" for a in element.atoms)
+
+
+def _split(source: str) -> list[str]:
+    """Split on spaces that are not inside quotes, braces, parentheses or slashes."""
+    parts, buf, depth, quote = [], [], 0, ""
+    for ch in source.strip():
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in '«"/' and depth == 0 and (not buf or buf[-1] in "|(!"):
+            quote = {"«": "»", '"': '"', "/": "/"}[ch]
+        elif ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        if ch.isspace() and depth == 0:
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            continue
+        buf.append(ch)
+    if quote:
+        raise PatternError(f"unclosed {quote!r} in pattern {source!r}")
+    if buf:
+        parts.append("".join(buf))
+    return parts
+
+
+def _parse_element(part: str, morph: Morphology) -> Element:
+    if part in ("^", "$"):
+        return Element(anchor=part, source=part)
+    gap = _GAP_RE.match(part)
+    if gap:
+        return Element(gap=int(gap.group(1) or 3), source=part)
+    m = _ELEMENT_RE.match(part)
+    if not m:
+        raise PatternError(f"cannot read element {part!r}")
+    body = m.group("group") or m.group("single")
+    atoms = tuple(_parse_atom(alt.strip(), morph) for alt in _split_alternatives(body))
+    return Element(atoms=atoms, optional=bool(m.group("opt")), negated=bool(m.group("neg")), source=part)
+
+
+def _split_alternatives(body: str) -> list[str]:
+    alts, buf, quote = [], [], ""
+    for ch in body:
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in '«"/' and not buf:
+            quote = {"«": "»", '"': '"', "/": "/"}[ch]
+        if ch == "|":
+            alts.append("".join(buf))
+            buf = []
+            continue
+        buf.append(ch)
+    alts.append("".join(buf))
+    if any(not a.strip() for a in alts):
+        raise PatternError(f"empty alternative in {body!r}")
+    return alts
+
+
+def _parse_atom(text: str, morph: Morphology) -> Atom:
+    m = _ATOM_RE.match(text)
+    if not m:
+        raise PatternError(f"cannot read {text!r}: expected a lemma, «form», {{GRAMMEMES}}, /regex/ or *")
+    if m.group("quoted"):
+        return Atom("form", _norm(m.group("quoted")[1:-1]))
+    if m.group("regex"):
+        try:
+            compiled = regex.compile(m.group("regex"), regex.IGNORECASE)
+        except regex.error as exc:
+            raise PatternError(f"bad regular expression /{m.group('regex')}/: {exc}") from None
+        return Atom("regex", m.group("regex"), compiled=compiled)
+    if m.group("any"):
+        return Atom("any")
+    if m.group("grams"):
+        return Atom("grams", grammemes=_grammemes(m.group("grams")))
+    lemma = _norm(m.group("lemma"))
+    grams = _grammemes(m.group("lemma_grams")) if m.group("lemma_grams") else frozenset()
+    if not morph.is_lemma(lemma):
+        forms_of = morph.lemma_of(lemma)
+        if morph.is_known(lemma) and forms_of:
+            hint = f"it is a form of «{forms_of[0]}»: write the lemma, or quote the exact form «{lemma}»"
+        else:
+            hint = f"the dictionary does not know it: quote the exact form «{lemma}» (one per form)"
+        raise PatternError(f"«{lemma}» is not a dictionary lemma; {hint}")
+    if grams and not _lemma_has_form(lemma, grams, morph):
+        raise PatternError(f"«{lemma}» has no form with grammemes {{{','.join(sorted(grams))}}}")
+    return Atom("lemma", lemma, grammemes=grams)
+
+
+def _norm(word: str) -> str:
+    from chatlint.text import normalise
+
+    return normalise(word)
+
+
+def _grammemes(text: str) -> frozenset[str]:
+    from chatlint.morph import analyzer
+
+    grams = frozenset(g.strip() for g in text.split(",") if g.strip())
+    known = analyzer().TagClass.KNOWN_GRAMMEMES
+    unknown = sorted(g for g in grams if g not in known)
+    if unknown:
+        raise PatternError(f"unknown grammeme(s) {', '.join(unknown)} (OpenCorpora names: VERB, 2per, plur, …)")
+    return grams
+
+
+def _lemma_has_form(lemma: str, grams: frozenset[str], morph: Morphology) -> bool:
+    for parse in morph.parses(lemma):
+        if parse.normal_form.replace("ё", "е") != lemma:
+            continue
+        if any(grams <= frozenset(f.tag.grammemes) for f in parse.lexeme):
+            return True
+    return False
+
+
+def _index(pattern: Pattern) -> None:
+    """Find the atoms that can start a match, for the trigger index."""
+    for i, element in enumerate(pattern.elements):
+        if element.anchor:
+            continue
+        if element.negated or any(a.kind not in ("lemma", "form") for a in element.atoms):
+            pattern.untriggered = True
+            pattern.triggers = []
+            return
+        pattern.triggers.extend((atom, i) for atom in element.atoms)
+        if not element.optional:
+            return
+
+
+class Sequence:
+    """The content tokens of one reply, with links between neighbours.
+
+    Two content tokens are linked when they are in the same sentence and only commas and
+    dashes stand between them; a pattern matches only over linked tokens.
+    """
+
+    __slots__ = ("tokens", "index", "linked")
+
+    def __init__(self, tokens: list) -> None:
+        self.tokens = [t for t in tokens if t.kind in CONTENT_KINDS]
+        self.index = [i for i, t in enumerate(tokens) if t.kind in CONTENT_KINDS]
+        self.linked = []
+        for a, b in zip(self.index, self.index[1:]):
+            ok = tokens[a].sentence == tokens[b].sentence and all(
+                tokens[k].kind == "punct" and tokens[k].text in _SKIPPABLE for k in range(a + 1, b)
+            )
+            self.linked.append(ok)
+        self.linked.append(False)
+
+    def sentence_start(self, i: int) -> bool:
+        return i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence
+
+    def sentence_end(self, i: int) -> bool:
+        return not self.linked[i]
+
+
+def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Morphology):
+    """Match ``pattern`` with element ``first`` on content token ``start``.
+
+    Elements before ``first`` are optional ones that the trigger skipped. Returns a list
+    of content-token indices per element (None where skipped), or None.
+    """
+    elements = pattern.elements
+    captures: list[int | None] = [None] * len(elements)
+    for k in range(first):
+        if elements[k].anchor == "^" and not seq.sentence_start(start):
+            return None
+    return _match(elements, first, start, seq, morph, captures, started=False)
+
+
+def _match(elements, e, i, seq, morph, captures, started):
+    """Backtracking matcher: element ``e`` against content token ``i``."""
+    if e == len(elements):
+        return list(captures)
+    element = elements[e]
+    if element.anchor == "^":
+        if i < len(seq.tokens) and seq.sentence_start(i):
+            return _match(elements, e + 1, i, seq, morph, captures, started)
+        return None
+    if element.anchor == "$":
+        last = _last_captured(captures)
+        if last is not None and seq.sentence_end(last):
+            return _match(elements, e + 1, i, seq, morph, captures, started)
+        return None
+    if element.gap:
+        for skip in range(element.gap + 1):
+            j = i + skip
+            if skip and (j - 1 >= len(seq.tokens) or not seq.linked[j - 2]):
+                break  # the swallowed token must be linked to the one before it
+            result = _match(elements, e + 1, j, seq, morph, captures, started)
+            if result is not None:
+                return result
+        return None
+    if i < len(seq.tokens) and (not started or seq.linked[i - 1]):
+        token = seq.tokens[i]
+        if element.matches(token.norm, token.kind, morph):
+            captures[e] = i
+            result = _match(elements, e + 1, i + 1, seq, morph, captures, True)
+            if result is not None:
+                return result
+            captures[e] = None
+    if element.optional:
+        return _match(elements, e + 1, i, seq, morph, captures, started)
+    return None
+
+
+def _last_captured(captures: list[int | None]) -> int | None:
+    for c in reversed(captures):
+        if c is not None:
+            return c
+    return None

@@ -1,0 +1,330 @@
+"""Rules as data: the Rule model and the YAML loader with file-and-line errors."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from chatlint.diagnostic import SEVERITIES
+from chatlint.kinds import KINDS
+from chatlint.pattern import PatternError, parse_pattern
+
+RULE_ID_RE = regex.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
+COMMON_KEYS = {
+    "id", "kind", "severity", "message", "source", "why", "suggest", "unless",
+    "unless_scope", "examples", "enabled", "fix", "quotes",
+}  # fmt: skip
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_LIST_ITEMS = 20_000
+
+
+def builtin_rules_dir() -> Path:
+    """The built-in pack: inside the installed package, or ``rules/`` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir() and any(candidate.glob("*.yaml")):
+            return candidate
+    return here / "rules"
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """What is wrong with a rule, and where."""
+
+    path: str
+    line: int
+    rule_id: str
+    message: str
+
+    def __str__(self) -> str:
+        rule = f" {self.rule_id}:" if self.rule_id else ""
+        return f"{self.path}:{self.line}:{rule} {self.message}"
+
+
+class RuleLoadError(Exception):
+    """One or more rule files could not be loaded; ``problems`` lists each."""
+
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Rule:
+    """One rule as loaded from YAML, compiled into its kind."""
+
+    id: str
+    kind: str
+    severity: str
+    message: str
+    source: str
+    why: str = ""
+    suggest: list[str] = field(default_factory=list)
+    unless: list = field(default_factory=list)  # compiled Patterns
+    unless_source: list[str] = field(default_factory=list)
+    unless_scope: str = "sentence"
+    examples_bad: list[str] = field(default_factory=list)
+    examples_good: list[str] = field(default_factory=list)
+    enabled: bool = True
+    fix: str = "none"  # "safe", "unsafe" or "none"
+    quotes: bool = False  # also check text quoted from the client
+    params: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+    line: int = 0
+    impl: Any = None  # the RuleKind instance
+
+    @property
+    def category(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping and its keys, and refuses aliases."""
+
+    def compose_node(self, parent, index):  # noqa: D102
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"line {event.start_mark.line + 1}: YAML aliases (*name) are not allowed in rules")
+        return super().compose_node(parent, index)
+
+
+class LineDict(dict):
+    """A dict that knows the line it started on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class LineList(list):
+    """A list that knows the line of each item."""
+
+    lines: list
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = key_node.start_mark.line + 1
+    return data
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    items = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    items.lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The YAML rule files of a folder (sorted), or the file itself."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [path]
+
+
+def load_rules(paths: list[Path | str], morph) -> list[Rule]:
+    """Load and compile every rule in these files and folders.
+
+    Raises RuleLoadError listing every problem found (file, line, rule id), after reading
+    all files, so that one mistake does not hide the next.
+    """
+    rules: list[Rule] = []
+    problems: list[RuleProblem] = []
+    seen: dict[str, Rule] = {}
+    for root in paths:
+        root = Path(root)
+        if not root.exists():
+            problems.append(RuleProblem(str(root), 0, "", "no such rule file or folder"))
+            continue
+        for file in rule_files(root):
+            for rule in _load_file(file, morph, problems):
+                if rule.id in seen:
+                    first = seen[rule.id]
+                    problems.append(
+                        RuleProblem(
+                            rule.path, rule.line, rule.id, f"duplicate id: already defined at {first.path}:{first.line}"
+                        )
+                    )
+                    continue
+                seen[rule.id] = rule
+                rules.append(rule)
+    if problems:
+        raise RuleLoadError(problems)
+    return rules
+
+
+def _load_file(file: Path, morph, problems: list[RuleProblem]) -> list[Rule]:
+    name = str(file)
+    try:
+        raw_bytes = file.read_bytes()
+    except OSError as exc:
+        problems.append(RuleProblem(name, 0, "", f"cannot read: {exc.strerror}"))
+        return []
+    if len(raw_bytes) > MAX_FILE_BYTES:
+        problems.append(RuleProblem(name, 0, "", f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))
+        return []
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        problems.append(RuleProblem(name, line, "", "not valid UTF-8"))
+        return []
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problems.append(RuleProblem(name, line, "", f"invalid YAML: {exc.problem or exc}"))
+        return []
+    except yaml.YAMLError as exc:
+        problems.append(RuleProblem(name, 0, "", f"invalid YAML: {exc}"))
+        return []
+    if data is None:
+        return []
+    if isinstance(data, dict) and set(data) == {"rules"}:
+        data = data["rules"]
+    if not isinstance(data, list):
+        problems.append(
+            RuleProblem(name, getattr(data, "line", 1), "", "a rule file is a list of rules (or 'rules:' with a list)")
+        )
+        return []
+    rules = []
+    for i, raw in enumerate(data):
+        line = data.lines[i] if isinstance(data, LineList) else 0
+        if not isinstance(raw, dict):
+            problems.append(RuleProblem(name, line, "", "each rule is a mapping with at least 'id' and 'message'"))
+            continue
+        rule = _build_rule(raw, name, line, morph, problems)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _build_rule(raw: LineDict, path: str, line: int, morph, problems: list[RuleProblem]) -> Rule | None:
+    rule_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
+    before = len(problems)
+
+    def problem(message: str, key: str | None = None) -> None:
+        key_line = getattr(raw, "key_lines", {}).get(key, line) if key else line
+        problems.append(RuleProblem(path, key_line, rule_id, message))
+
+    if not rule_id:
+        problem("missing 'id' (a string like 'taboo/dont-know')", "id")
+    elif not RULE_ID_RE.match(rule_id):
+        problem(f"id {rule_id!r} must look like 'category/name' in lower case", "id")
+    kind_name = raw.get("kind") or _infer_kind(raw)
+    if kind_name not in KINDS:
+        close = difflib.get_close_matches(str(kind_name), KINDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (one of: {', '.join(sorted(KINDS))})"
+        problem(f"unknown kind {kind_name!r}{hint}" if kind_name else f"missing 'kind'{hint}", "kind")
+        return None
+    kind = KINDS[kind_name]
+    allowed = COMMON_KEYS | set(kind.keys)
+    for key in raw:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problem(f"unknown key {key!r} for kind {kind_name!r}{hint}", key)
+    for key in kind.required:
+        if key not in raw:
+            problem(f"kind {kind_name!r} needs {key!r}")
+    severity = raw.get("severity", "warning")
+    if severity not in SEVERITIES:
+        problem(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}", "severity")
+    message = raw.get("message")
+    if not isinstance(message, str) or not message.strip():
+        problem("missing 'message': say what is wrong and what to write instead", "message")
+    source = raw.get("source", "")
+    if not isinstance(source, str) or not source.strip():
+        problem("missing 'source': the guide (file and section) this rule comes from", "source")
+    suggest = _str_list(raw.get("suggest", []), "suggest", problem)
+    unless_source = _str_list(raw.get("unless", []), "unless", problem)
+    unless_scope = raw.get("unless_scope", "sentence")
+    if unless_scope not in ("sentence", "reply"):
+        problem("unless_scope must be 'sentence' or 'reply'", "unless_scope")
+    examples = raw.get("examples", {}) or {}
+    if not isinstance(examples, dict) or set(examples) - {"bad", "good"}:
+        problem("examples must be a mapping with 'bad' and 'good' lists", "examples")
+        examples = {}
+    bad = _str_list(examples.get("bad", []), "examples.bad", problem)
+    good = _str_list(examples.get("good", []), "examples.good", problem)
+    fix = raw.get("fix", kind.fix_default)
+    if fix not in ("safe", "unsafe", "none"):
+        problem("fix must be 'safe', 'unsafe' or 'none'", "fix")
+    for key in ("enabled", "quotes"):
+        if key in raw and not isinstance(raw[key], bool):
+            problem(f"{key!r} must be true or false", key)
+    params = {}
+    for key, default in kind.keys.items():
+        value = raw.get(key, default)
+        if default is not None and value is not None and not isinstance(value, type(default)):
+            if not (isinstance(default, float) and isinstance(value, int)):
+                problem(f"{key!r} must be a {type(default).__name__}, not {type(value).__name__}", key)
+                continue
+        if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+            problem(f"{key!r} has more than {MAX_LIST_ITEMS} items", key)
+            continue
+        params[key] = value
+    if len(problems) > before:
+        return None
+    rule = Rule(
+        id=rule_id,
+        kind=kind_name,
+        severity=severity,
+        message=message.strip(),
+        source=source.strip(),
+        why=str(raw.get("why", "") or "").strip(),
+        suggest=suggest,
+        unless_source=unless_source,
+        unless_scope=unless_scope,
+        examples_bad=bad,
+        examples_good=good,
+        enabled=raw.get("enabled", True),
+        fix=fix,
+        quotes=raw.get("quotes", False),
+        params=params,
+        path=path,
+        line=line,
+    )
+    try:
+        rule.unless = [parse_pattern(p, morph) for p in unless_source]
+    except PatternError as exc:
+        problem(f"in 'unless': {exc}", "unless")
+        return None
+    try:
+        rule.impl = kind(rule, params, morph)
+    except PatternError as exc:
+        key = next((k for k in kind.required if k in raw), None)
+        problem(str(exc), key)
+        return None
+    return rule
+
+
+def _infer_kind(raw: dict) -> str:
+    for key, kind in (("patterns", "pattern"), ("substitute", "substitute"), ("regex", "regex")):
+        if key in raw:
+            return kind
+    return ""
+
+
+def _str_list(value: Any, key: str, problem) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problem(f"{key!r} must be a list of strings", key.split(".")[0])
+        return []
+    return list(value)

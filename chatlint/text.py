@@ -1,0 +1,139 @@
+"""The text layer: tokens with offsets into the original text, sentences, normalisation.
+
+Normalisation (case, «ё» = «е», Latin look-alikes inside Cyrillic words) only changes
+the ``norm`` of a token, used for matching; offsets always point into the original text.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import regex
+
+# Token kinds.
+WORD = "word"
+NUMBER = "number"
+CODE = "code"  # letters mixed with digits: promo codes, order numbers, models
+EMOJI = "emoji"
+PUNCT = "punct"
+URL = "url"
+EMAIL = "email"
+PHONE = "phone"
+MENTION = "mention"
+PLACEHOLDER = "placeholder"
+
+_TOKEN_RE = regex.compile(
+    r"""
+    (?P<url>(?:https?://|www\.)[^\s<>«»"']*[^\s<>«»"'.,;:!?)\]])
+  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+  | (?P<placeholder>\{\{[^{}\n]*\}\}|\{[\w.]+\}|%[\w.]+%|\[[\p{Lu}\d_ ]+\])
+  | (?P<mention>(?<![\w@])@\w+)
+  | (?P<phone>(?<!\d)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)
+        |(?<![\d+])\+\d{1,3}[\s(-]*\d{2,4}[\s)-]*\d{2,4}[\s-]*\d{2,4}(?:[\s-]*\d{2,4})?(?!\d))
+  | (?P<emoji>(?:\p{RI}\p{RI}|[#*0-9]\uFE0F?\u20E3
+        |\p{Extended_Pictographic}[\uFE0E\uFE0F\p{EMod}\U000E0020-\U000E007F]*
+         (?:\u200D\p{Extended_Pictographic}[\uFE0E\uFE0F\p{EMod}]*)*))
+  | (?P<code>(?=[\p{L}\p{M}\d]*\d)(?=[\p{L}\p{M}\d]*\p{L})[\p{L}\p{M}\d]+(?:-[\p{L}\p{M}\d]+)*)
+  | (?P<number>\d+(?:[.,:]\d+)*(?:-[\p{L}]+)?)
+  | (?P<word>\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*)
+  | (?P<punct>[.!?…]+|[\p{Pd}]+|\S[\p{M}\uFE0F\u200D]*)
+    """,
+    regex.VERBOSE,
+)
+
+# Latin letters that look like Cyrillic ones, for words that mix the two scripts.
+_LOOKALIKES = str.maketrans(
+    "aceopxyETOPAHKXCBMkmtbu",
+    "асеорхуЕТОРАНКХСВМкмтьи",
+)
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_LATIN = regex.compile(r"\p{Latin}")
+_SENTENCE_END = regex.compile(r"[.!?…]")
+
+QUOTE_PAIRS = {"«": "»", "“": "”", "„": "“", '"': '"'}
+
+
+class Token(NamedTuple):
+    """A token: ``text[start:end]`` is its surface; ``norm`` is used for matching."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    norm: str
+    sentence: int  # index of the sentence the token belongs to
+    newline_before: bool  # a line break separates it from the previous token
+
+
+def normalise(word: str) -> str:
+    """Lower-case, «ё» → «е», Latin look-alikes → Cyrillic when the word mixes scripts."""
+    if _LATIN.search(word) and _CYRILLIC.search(word):
+        word = word.translate(_LOOKALIKES)
+    return word.lower().replace("ё", "е")
+
+
+def has_lookalikes(word: str) -> bool:
+    """True when a word mixes Cyrillic and Latin letters (e.g. «нe» with a Latin «e»)."""
+    return bool(_LATIN.search(word) and _CYRILLIC.search(word))
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, each with its sentence index.
+
+    A sentence ends after «.», «!», «?», «…» (a run of them counts once) when what follows
+    is not a lower-case letter or a digit, and at every line break.
+    """
+    tokens: list[Token] = []
+    sentence = 0
+    pending_end = False
+    prev_end = 0
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        surface = m.group()
+        newline = "\n" in text[prev_end:start] or "\r" in text[prev_end:start]
+        if tokens and (newline or (pending_end and _starts_sentence(kind, surface))):
+            sentence += 1
+        pending_end = False
+        if kind == "word":
+            norm = normalise(surface)
+        elif kind in ("code", "placeholder", "url", "email", "mention"):
+            norm = surface.lower()
+        else:
+            norm = surface
+        if kind == "punct" and _SENTENCE_END.match(surface):
+            pending_end = True
+        tokens.append(Token(kind, start, end, surface, norm, sentence, newline))
+        prev_end = end
+    return tokens
+
+
+def _starts_sentence(kind: str, surface: str) -> bool:
+    if kind == "word":
+        return not surface[0].islower()
+    return kind not in ("number", "punct") or surface in ("—", "–", "-", "«", '"', "(")
+
+
+def sentence_spans(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Token index ranges ``[first, last)`` of each sentence."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(tokens) + 1):
+        if i == len(tokens) or tokens[i].sentence != tokens[start].sentence:
+            spans.append((start, i))
+            start = i
+    return spans
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of text quoted from someone else: «…», "…", and lines starting with ">"."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith(">"):
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    for m in regex.finditer(r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"', text):
+        spans.append(m.span())
+    spans.sort()
+    return spans
