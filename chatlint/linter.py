@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from chatlint.diagnostic import SEVERITIES, Diagnostic, Fix
-from chatlint.kinds import Doc, Match
+from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
 from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
-from chatlint.pattern import match_at
-from chatlint.rules import Rule, builtin_rules_dir, load_rules
+from chatlint.pattern import PatternError, match_at
+from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 
 _SHARED_MORPH: Morphology | None = None
 
@@ -42,7 +42,9 @@ class Linter:
     ``rules`` adds rule files or folders to the built-in pack (``builtin=False`` uses only
     them). ``select``/``ignore`` take rule ids or category prefixes; rules that are off by
     default are turned on only by naming their full id in ``select`` or ``extend_select``.
-    ``severity`` overrides the severity of rules by id.
+    ``severity`` overrides the severity of rules by id; ``options`` overrides the
+    parameters of parametric rules by id (``{"style/emoji": {"max_total": 5}}``);
+    ``vocabulary`` lists words to accept and reject.
     """
 
     def __init__(
@@ -53,12 +55,16 @@ class Linter:
         ignore: Iterable[str] = (),
         extend_select: Iterable[str] = (),
         severity: Mapping[str, str] | None = None,
+        options: Mapping[str, Mapping[str, object]] | None = None,
+        vocabulary: Vocabulary | None = None,
         builtin: bool = True,
         morphology: Morphology | None = None,
     ) -> None:
         self.morph = morphology or shared_morphology()
+        self.ctx = Context(self.morph, vocabulary or Vocabulary())
         paths = ([builtin_rules_dir()] if builtin else []) + [Path(p) for p in rules]
-        self.all_rules: list[Rule] = load_rules(paths, self.morph)
+        self.all_rules: list[Rule] = load_rules(paths, self.ctx)
+        self._apply_options(options or {})
         select = list(select) if select is not None else None
         ignore, extend_select = list(ignore), list(extend_select)
         ids = [r.id for r in self.all_rules]
@@ -74,6 +80,27 @@ class Linter:
         self.rules: list[Rule] = [r for r in self.all_rules if _is_on(r, select, ignore, extend_select)]
         self._severity = {r.id: overrides.get(r.id, r.severity) for r in self.rules}
         self._build_index()
+
+    def _apply_options(self, options: Mapping[str, Mapping[str, object]]) -> None:
+        """Override kind parameters (thresholds, allow-lists) of rules by id."""
+        by_id = {r.id: r for r in self.all_rules}
+        for rule_id, values in options.items():
+            rule = by_id.get(rule_id)
+            if rule is None:
+                raise ConfigError(f"options for unknown rule {rule_id!r}")
+            kind = KINDS[rule.kind]
+            for key, value in values.items():
+                if key not in kind.keys or kind.keys[key] is None:
+                    allowed = ", ".join(k for k, v in kind.keys.items() if v is not None) or "none"
+                    raise ConfigError(f"rule {rule_id!r} has no option {key!r} (options: {allowed})")
+                error = param_error(key, value, kind.keys[key])
+                if error:
+                    raise ConfigError(f"rule {rule_id!r}: {error}")
+            rule.params = {**rule.params, **values}
+            try:
+                rule.impl = kind(rule, rule.params, self.ctx)
+            except PatternError as exc:
+                raise ConfigError(f"rule {rule_id!r}: {exc}") from None
 
     def _build_index(self) -> None:
         self._form_index: dict[str, list] = {}

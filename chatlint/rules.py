@@ -11,7 +11,7 @@ import regex
 import yaml
 
 from chatlint.diagnostic import SEVERITIES
-from chatlint.kinds import KINDS
+from chatlint.kinds import KINDS, Context
 from chatlint.pattern import PatternError, parse_pattern
 
 RULE_ID_RE = regex.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
@@ -136,7 +136,7 @@ def rule_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_rules(paths: list[Path | str], morph) -> list[Rule]:
+def load_rules(paths: list[Path | str], ctx: Context) -> list[Rule]:
     """Load and compile every rule in these files and folders.
 
     Raises RuleLoadError listing every problem found (file, line, rule id), after reading
@@ -151,7 +151,7 @@ def load_rules(paths: list[Path | str], morph) -> list[Rule]:
             problems.append(RuleProblem(str(root), 0, "", "no such rule file or folder"))
             continue
         for file in rule_files(root):
-            for rule in _load_file(file, morph, problems):
+            for rule in _load_file(file, ctx, problems):
                 if rule.id in seen:
                     first = seen[rule.id]
                     problems.append(
@@ -167,7 +167,7 @@ def load_rules(paths: list[Path | str], morph) -> list[Rule]:
     return rules
 
 
-def _load_file(file: Path, morph, problems: list[RuleProblem]) -> list[Rule]:
+def _load_file(file: Path, ctx: Context, problems: list[RuleProblem]) -> list[Rule]:
     name = str(file)
     try:
         raw_bytes = file.read_bytes()
@@ -208,13 +208,13 @@ def _load_file(file: Path, morph, problems: list[RuleProblem]) -> list[Rule]:
         if not isinstance(raw, dict):
             problems.append(RuleProblem(name, line, "", "each rule is a mapping with at least 'id' and 'message'"))
             continue
-        rule = _build_rule(raw, name, line, morph, problems)
+        rule = _build_rule(raw, name, line, ctx, problems)
         if rule is not None:
             rules.append(rule)
     return rules
 
 
-def _build_rule(raw: LineDict, path: str, line: int, morph, problems: list[RuleProblem]) -> Rule | None:
+def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: list[RuleProblem]) -> Rule | None:
     rule_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
     before = len(problems)
 
@@ -271,12 +271,9 @@ def _build_rule(raw: LineDict, path: str, line: int, morph, problems: list[RuleP
     params = {}
     for key, default in kind.keys.items():
         value = raw.get(key, default)
-        if default is not None and value is not None and not isinstance(value, type(default)):
-            if not (isinstance(default, float) and isinstance(value, int)):
-                problem(f"{key!r} must be a {type(default).__name__}, not {type(value).__name__}", key)
-                continue
-        if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
-            problem(f"{key!r} has more than {MAX_LIST_ITEMS} items", key)
+        error = param_error(key, value, default)
+        if error:
+            problem(error, key)
             continue
         params[key] = value
     if len(problems) > before:
@@ -301,17 +298,29 @@ def _build_rule(raw: LineDict, path: str, line: int, morph, problems: list[RuleP
         line=line,
     )
     try:
-        rule.unless = [parse_pattern(p, morph) for p in unless_source]
+        rule.unless = [parse_pattern(p, ctx.morph) for p in unless_source]
     except PatternError as exc:
         problem(f"in 'unless': {exc}", "unless")
         return None
     try:
-        rule.impl = kind(rule, params, morph)
+        rule.impl = kind(rule, params, ctx)
     except PatternError as exc:
         key = next((k for k in kind.required if k in raw), None)
         problem(str(exc), key)
         return None
     return rule
+
+
+def param_error(key: str, value: Any, default: Any) -> str:
+    """Why ``value`` cannot be the parameter ``key`` whose default is ``default`` ('' if it can)."""
+    if default is not None and value is not None and not isinstance(value, type(default)):
+        if not (isinstance(default, float) and isinstance(value, int)) or isinstance(value, bool):
+            return f"{key!r} must be a {type(default).__name__}, not {type(value).__name__}"
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, bool):
+        return f"{key!r} must be a number, not {value!r}"
+    if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+        return f"{key!r} has more than {MAX_LIST_ITEMS} items"
+    return ""
 
 
 def _infer_kind(raw: dict) -> str:

@@ -12,6 +12,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from chatlint.rules import Rule
 
 
+class Vocabulary(NamedTuple):
+    """Words the user accepts (never flagged as typos) and rejects (always flagged)."""
+
+    accept: frozenset[str] = frozenset()
+    reject: frozenset[str] = frozenset()
+
+
+class Context(NamedTuple):
+    """What a rule kind may use besides its own parameters."""
+
+    morph: Morphology
+    vocabulary: Vocabulary = Vocabulary()
+
+
 class Match(NamedTuple):
     """A span a rule found, with replacements for it (already inflected)."""
 
@@ -64,10 +78,11 @@ class RuleKind:
     required: ClassVar[tuple[str, ...]] = ()
     fix_default: ClassVar[str] = "none"
 
-    def __init__(self, rule: Rule, params: dict[str, Any], morph: Morphology) -> None:
+    def __init__(self, rule: Rule, params: dict[str, Any], ctx: Context) -> None:
         self.rule = rule
         self.params = params
-        self.morph = morph
+        self.ctx = ctx
+        self.morph = ctx.morph
 
     def find(self, doc: Doc) -> list[Match]:  # pragma: no cover - abstract
         raise NotImplementedError

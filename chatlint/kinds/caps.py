@@ -14,8 +14,8 @@ class CapsRule(RuleKind):
     keys = {"min_words": 2, "min_letters": 6, "run_min_letters": 5, "allow": []}
     fix_default = "safe"
 
-    def __init__(self, rule, params, morph) -> None:
-        super().__init__(rule, params, morph)
+    def __init__(self, rule, params, ctx) -> None:
+        super().__init__(rule, params, ctx)
         self.allow = frozenset(str(a).upper() for a in params["allow"] or [])
 
     def _is_caps(self, text: str) -> bool:

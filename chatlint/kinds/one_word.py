@@ -13,8 +13,8 @@ class OneWordRule(RuleKind):
     name = "one-word"
     keys = {"min_words": 2, "allow": []}
 
-    def __init__(self, rule, params, morph) -> None:
-        super().__init__(rule, params, morph)
+    def __init__(self, rule, params, ctx) -> None:
+        super().__init__(rule, params, ctx)
         self.allow = frozenset(normalise(str(a)) for a in params["allow"] or [])
 
     def find(self, doc: Doc) -> list[Match]:

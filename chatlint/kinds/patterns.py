@@ -70,8 +70,8 @@ class PatternRule(PatternKind):
     required = ("patterns",)
     fix_default = "unsafe"
 
-    def __init__(self, rule, params, morph) -> None:
-        super().__init__(rule, params, morph)
+    def __init__(self, rule, params, ctx) -> None:
+        super().__init__(rule, params, ctx)
         patterns = params["patterns"]
         if isinstance(patterns, str):
             patterns = [patterns]
@@ -90,7 +90,7 @@ class PatternRule(PatternKind):
                 item = item["pattern"]
             if not isinstance(item, str):
                 raise PatternError(f"pattern {item!r} must be a string")
-            self._patterns.append((parse_pattern(item, morph), suggest))
+            self._patterns.append((parse_pattern(item, ctx.morph), suggest))
 
     def on_match(self, doc, pattern, payload, captures) -> Match | None:
         idx = [c for c in captures if c is not None]
@@ -110,8 +110,8 @@ class SubstituteRule(PatternKind):
     required = ("substitute",)
     fix_default = "safe"
 
-    def __init__(self, rule, params, morph) -> None:
-        super().__init__(rule, params, morph)
+    def __init__(self, rule, params, ctx) -> None:
+        super().__init__(rule, params, ctx)
         entries = params["substitute"]
         if isinstance(entries, dict):
             entries = [f"{k} → {v}" for k, v in entries.items()]
@@ -126,7 +126,7 @@ class SubstituteRule(PatternKind):
             if not rights:
                 raise PatternError(f"substitute entry {entry!r} has nothing after the arrow")
             for alternative in _alternatives(wrong):
-                self._patterns.append((parse_pattern(alternative, morph), tuple(rights)))
+                self._patterns.append((parse_pattern(alternative, ctx.morph), tuple(rights)))
 
     def on_match(self, doc, pattern, payload, captures) -> Match | None:
         idx = [c for c in captures if c is not None]

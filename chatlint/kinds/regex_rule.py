@@ -20,8 +20,8 @@ class RegexRule(RuleKind):
     required = ("regex",)
     fix_default = "unsafe"
 
-    def __init__(self, rule, params, morph) -> None:
-        super().__init__(rule, params, morph)
+    def __init__(self, rule, params, ctx) -> None:
+        super().__init__(rule, params, ctx)
         flags = regex.IGNORECASE if params["ignorecase"] else 0
         try:
             self.compiled = regex.compile(params["regex"], flags | regex.VERSION0)
