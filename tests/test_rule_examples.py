@@ -1,0 +1,33 @@
+"""Every rule's YAML examples are tests: each bad example fires the rule, each good one does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatlint.linter import Linter
+
+_ALL = Linter(extend_select=[r.id for r in Linter().all_rules])
+_CASES = [
+    pytest.param(rule.id, kind, text, id=f"{rule.id}:{kind}:{i}")
+    for rule in _ALL.all_rules
+    for kind, texts in (("bad", rule.examples_bad), ("good", rule.examples_good))
+    for i, text in enumerate(texts)
+]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "text"), _CASES)
+def test_example(rule_id: str, kind: str, text: str) -> None:
+    fired = [d for d in _ALL.check(text) if d.rule == rule_id]
+    if kind == "bad":
+        assert fired, f"{rule_id} did not fire on its bad example {text!r}"
+        for d in fired:
+            assert text[d.start : d.end] == d.text
+    else:
+        assert not fired, f"{rule_id} fired on its good example {text!r}: {[d.text for d in fired]}"
+
+
+@pytest.mark.parametrize("rule", _ALL.all_rules, ids=lambda r: r.id)
+def test_rule_has_enough_examples(rule) -> None:
+    assert len(rule.examples_bad) >= 6, f"{rule.id}: at least 6 bad examples"
+    assert len(rule.examples_good) >= 6, f"{rule.id}: at least 6 good examples"
+    assert rule.source, f"{rule.id}: cites no source"
