@@ -72,57 +72,60 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--encoding", default=None, help="Encoding of the input files (default: detect UTF-8/UTF-16).")
 @rule_options
-def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin) -> None:
-    """Check replies: files (a .txt file is one reply), '-' for stdin, or --text."""
-    from chatlint.output import FORMATS
-    from chatlint.sources import InputError, Reply, replies_from
+@click.option("--extend-select", multiple=True, help="Also these rules (e.g. ones that are off by default).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (phrase rewrites); implies --fix.")
+@click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of writing them.")
+@click.option("--stdin-filename", default=None, help="The file name stdin stands for (its format and config).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin, extend_select, **kw) -> None:
+    """Check replies: files or folders (by extension), '-' for stdin, or --text."""
+    from chatlint.run import CheckRequest, run_check
 
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
-    linter = _linter(rules, select, ignore, no_builtin)
-    findings = []
-    input_failed = False
-
-    def replies():
-        nonlocal input_failed
-        for i, text in enumerate(texts):
-            yield Reply(text, "<text>" if len(texts) == 1 else f"<text{i + 1}>")
-        for raw in paths:
-            if raw == "-":
-                data = sys.stdin.buffer.read()
-                from chatlint.sources import decode
-
-                try:
-                    yield Reply(decode(data, "<stdin>", encoding), "<stdin>")
-                except InputError as exc:
-                    click.echo(f"chatlint: input error: {exc}", err=True)
-                    input_failed = True
-                continue
-            for path in _expand(Path(raw)):
-                try:
-                    yield from replies_from(path, encoding)
-                except InputError as exc:
-                    click.echo(f"chatlint: input error: {exc}", err=True)
-                    input_failed = True
-                except OSError as exc:
-                    click.echo(f"chatlint: input error: {path}: {exc.strerror}", err=True)
-                    input_failed = True
-
-    for reply in replies():
-        findings.extend((reply, d) for d in linter.check(reply.text))
-    FORMATS[fmt](findings, sys.stdout)
-    if input_failed:
-        raise SystemExit(EXIT_USAGE)
-    raise SystemExit(EXIT_FINDINGS if any(d.severity == "error" for _, d in findings) else EXIT_OK)
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, kw.pop("config_file"), kw.pop("isolated"))
+    request = CheckRequest(list(paths), list(texts), fmt, encoding, cli, **kw)
+    raise SystemExit(_guarded(lambda: run_check(request, sys.stdin.buffer, sys.stdout, sys.stderr)))
 
 
-def _expand(path: Path) -> list[Path]:
-    """A folder means every file in it that a reader knows, sorted."""
-    from chatlint.sources import READERS
+def _cli_options(select, ignore, rules, no_builtin, extend_select=(), config_file=None, isolated=False):
+    from chatlint.project import CliOptions
 
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS)
-    return [path]
+    return CliOptions(
+        _split(select), _split(ignore), _split(extend_select), list(rules), no_builtin, config_file, isolated
+    )
+
+
+def _guarded(action):
+    """Run ``action``, turning configuration and rule errors into one-line messages (exit 2)."""
+    from chatlint.config import ConfigFileError
+    from chatlint.rules import RuleLoadError
+
+    try:
+        return action()
+    except RuleLoadError as exc:
+        for problem in exc.problems:
+            click.echo(f"chatlint: rule error: {problem}", err=True)
+        return EXIT_USAGE
+    except ConfigFileError as exc:
+        click.echo(f"chatlint: config error: {exc}", err=True)
+        return EXIT_USAGE
+
+
+@main.command("config")
+@click.argument("path", default=".", type=click.Path())
+@rule_options
+@click.option("--extend-select", multiple=True, help="Also these rules.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+def show_config(path, select, ignore, rules, no_builtin, extend_select, config_file, isolated) -> None:
+    """Print the configuration that applies to PATH and where each value comes from."""
+    from chatlint.config_show import show
+
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    raise SystemExit(_guarded(lambda: show(Path(path), cli, sys.stdout)))
 
 
 @main.command("rules")
