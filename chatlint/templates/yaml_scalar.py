@@ -176,7 +176,7 @@ def _block(file: FileText, start: int, end: int, style: str, value: str) -> tupl
         lines.append((pos, m.start(), m.start(), m.end()))
         pos = m.end()
     indents = sorted({_indent(text, a, b) for a, b, _, _ in lines if text[a:b].strip()})
-    for indent in indents[:1] + list(range(1, (indents[0] if indents else 0) + 1)):
+    for indent in indents[:1] + list(range(1, (indents[0] if indents else 0) + 1)) or [0]:
         built = _block_with(file, lines, indent, style, chomp, start)
         if built[0] == value:
             return built
@@ -205,9 +205,15 @@ def _block_with(
     content = [i for i, (a, b, _) in enumerate(body) if b > a]
     out = MapBuilder()
     if not content:
-        return ("\n" * len(body) if chomp == "+" else ""), out.build(file, RAW, anchor=anchor)
+        if chomp == "+":
+            for _, _, (bs, be) in body:
+                if be > bs:
+                    out.add("\n", bs, be, synthetic=True)
+        return out.value(), out.build(file, RAW, anchor=anchor)
     last = content[-1]
-    i = 0
+    i = content[0]
+    for _, _, (bs, be) in body[:i]:  # leading empty lines are kept as line breaks
+        out.add("\n", bs, be, synthetic=True)
     while i <= last:
         a, b, brk = body[i]
         more = b > a and text[a] in " \t"
