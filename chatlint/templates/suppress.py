@@ -95,6 +95,26 @@ class CommentSuppressions:
                     if own:
                         self.own_line.add(line_no)
 
+    def drop_inside(self, spans: list[tuple[int, int]]) -> None:
+        """Forget markers that are part of a string value (a YAML block scalar), not a comment."""
+        import bisect
+
+        spans = sorted(spans)
+        starts = [a for a, _ in spans]
+
+        def inside(offset: int) -> bool:
+            i = bisect.bisect_right(starts, offset) - 1
+            return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+        self.file_wide = [s for s in self.file_wide if not inside(s.offset)]
+        for line in list(self.by_line):
+            kept = [s for s in self.by_line[line] if not inside(s.offset)]
+            if kept:
+                self.by_line[line] = kept
+            else:
+                del self.by_line[line]
+                self.own_line.discard(line)
+
     def for_lines(self, first: int, last: int) -> list[Suppression]:
         """Suppressions for a reply on lines ``first..last``: on those lines, or on the
         comment-only lines right above ``first``."""

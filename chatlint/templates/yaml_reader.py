@@ -32,6 +32,8 @@ def read_yaml(file: FileText, options: TemplateOptions | None = None) -> Iterato
     except yaml.YAMLError as exc:
         raise InputError(file.path, 0, f"bad YAML: {exc}") from None
     comments = file_suppressions(file, "#")
+    if comments is not None and (comments.by_line or comments.file_wide):
+        comments.drop_inside([span for document in documents for span in _scalar_spans(document)])
     seen: set[int] = set()
 
     def found():
@@ -63,6 +65,21 @@ def _tree(file: FileText, node: yaml.Node, seen: set[int]) -> object:
     if isinstance(node, yaml.SequenceNode):
         return Arr([_tree(file, item, seen) for item in node.value], line)
     return None
+
+
+def _scalar_spans(node: yaml.Node | None) -> list[tuple[int, int]]:
+    """The spans of every string value, where a "#" is text, not a comment."""
+    spans: list[tuple[int, int]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.ScalarNode):
+            spans.append((item.start_mark.index, item.end_mark.index))
+        elif isinstance(item, yaml.MappingNode):
+            stack.extend(v for pair in item.value for v in pair)
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(item.value)
+    return spans
 
 
 def _source(file: FileText, node: yaml.ScalarNode):
