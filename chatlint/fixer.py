@@ -52,37 +52,60 @@ class FixResult:
         )
 
 
-def choose(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The edits of one pass: sorted, duplicates dropped, none overlapping an earlier one."""
-    chosen: list[tuple[int, int, str]] = []
+Edit = tuple[int, int, str, str]  # start, end, replacement, rule id
+
+
+def choose(edits: list[Edit], written: list[tuple[int, int, str]] = ()) -> list[Edit]:
+    """The edits of one pass: sorted, duplicates dropped, none overlapping an earlier one,
+    and none by a rule inside text that the same rule wrote in an earlier pass (a fix
+    that re-triggers its own rule would otherwise grow without end)."""
+    chosen: list[Edit] = []
     last_end = -1
     for edit in sorted(set(edits)):
-        start, end, _ = edit
+        start, end, _, rule = edit
         if start < last_end:
             continue  # overlaps an edit of this pass: the next pass sees it again
+        if any(rule == r and start < w_end and w_start < end for w_start, w_end, r in written):
+            continue
         chosen.append(edit)
         last_end = end
     return chosen
 
 
-def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """``text`` with non-overlapping edits applied (from the end, so offsets stay valid)."""
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
+def apply(text: str, edits: list[Edit], written: list[tuple[int, int, str]] | None = None) -> str:
+    """``text`` with non-overlapping edits applied; ``written`` (regions earlier passes wrote)
+    is moved along and extended with the regions this pass writes."""
+    pieces: list[str] = []
+    pos = 0
+    shift = 0
+    moved: list[tuple[int, int, str]] = []
+    regions = sorted(written or [])
+    for start, end, replacement, rule in sorted(edits):
+        pieces.append(text[pos:start])
+        pieces.append(replacement)
+        moved.append((start + shift, start + shift + len(replacement), rule))
+        delta = len(replacement) - (end - start)
+        regions = [(a + delta, b + delta, r) if a >= end else (a, b, r) for a, b, r in regions]
+        shift += delta
+        pos = end
+    pieces.append(text[pos:])
+    if written is not None:
+        written[:] = regions + moved
+    return "".join(pieces)
 
 
 def fix_text(project: Project, file: FileText, suffix: str, config: Config, unsafe: bool) -> tuple[str, int]:
     """The fixed text of a decoded file and the number of fixes applied, pass by pass."""
     text = file.text
     applied = 0
+    written: list[tuple[int, int, str]] = []
     for _ in range(MAX_PASSES):
         current = FileText(file.path, text, file.data, file.encoding, file.bom)
         replies = project.replies_of_text(current, suffix, config)
-        edits = choose(project.fixable(replies, config, Path(file.path), unsafe))
+        edits = choose(project.fixable(replies, config, Path(file.path), unsafe), written)
         if not edits:
             break
-        new = apply(text, edits)
+        new = apply(text, edits, written)
         if new == text:
             break
         text = new

@@ -175,8 +175,10 @@ class Project:
                 findings.extend(_unused(reply, suppressions, linter, known))
         return findings
 
-    def fixable(self, replies: Iterator[Reply], config: Config, path: Path, unsafe: bool) -> list[tuple[int, int, str]]:
-        """File edits ``(start, end, replacement)`` for the fixes of the findings in these replies."""
+    def fixable(
+        self, replies: Iterator[Reply], config: Config, path: Path, unsafe: bool
+    ) -> list[tuple[int, int, str, str]]:
+        """File edits ``(start, end, replacement, rule)`` for the fixes of the findings in these replies."""
         edits = []
         for reply, d in self.check_replies(replies, config, path):
             fix = d.fix
@@ -188,7 +190,7 @@ class Project:
                 continue
             encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]])
             if encoded is not None:
-                edits.append((span[0], span[1], encoded))
+                edits.append((span[0], span[1], encoded, d.rule))
         return edits
 
 
