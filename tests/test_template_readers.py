@@ -125,11 +125,19 @@ _scalar_text = st.lists(
 ).map("".join)
 
 
+_LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
+
+
 @settings(max_examples=400, deadline=None)
-@given(_scalar_text, st.sampled_from([None, "'", '"', "|", ">"]), st.integers(min_value=10, max_value=40))
-def test_yaml_scalar_map_agrees_with_pyyaml(value: str, style: str | None, width: int) -> None:
+@given(
+    _scalar_text,
+    st.sampled_from([None, "'", '"', "|", ">"]),
+    st.integers(min_value=10, max_value=40),
+    st.sampled_from(_LOADERS),
+)
+def test_yaml_scalar_map_agrees_with_pyyaml(value: str, style: str | None, width: int, loader) -> None:
     source = yaml.dump({"key": value}, default_style=style, allow_unicode=True, width=width)
-    node = yaml.compose(source)
+    node = yaml.compose(source, Loader=loader)
     scalar = node.value[0][1]
     file = FileText("x.yaml", source)
     mapped = decode_scalar(file, scalar.start_mark.index, scalar.end_mark.index, scalar.style, scalar.value)

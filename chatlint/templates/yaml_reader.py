@@ -14,6 +14,8 @@ from chatlint.templates.tree import Arr, Obj, Str, TemplateOptions, walk
 from chatlint.templates.yaml_scalar import decode_scalar
 
 _STR_TAG = "tag:yaml.org,2002:str"
+# libyaml is about 10x faster; its marks count characters like the pure-Python loader's.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def yaml_replies(path: Path, encoding: str | None = None, options: TemplateOptions | None = None) -> Iterator[Reply]:
@@ -25,7 +27,7 @@ def read_yaml(file: FileText, options: TemplateOptions | None = None) -> Iterato
     """The replies of a decoded YAML library."""
     options = options or TemplateOptions()
     try:
-        documents = list(yaml.compose_all(file.text, Loader=yaml.SafeLoader))
+        documents = list(yaml.compose_all(file.text, Loader=LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(file.path, mark.line + 1 if mark else 0, f"bad YAML: {exc.problem or exc}") from None
