@@ -50,7 +50,8 @@ def write_library(root: Path, replies: int, files: int, rng: random.Random) -> N
         kind = ("yaml", "json", "csv", "md")[i % 4]
         path = root / "replies" / f"lib{i:03}.{kind}"
         if kind == "yaml":
-            path.write_text("".join(f"r{j}: {json.dumps(t, ensure_ascii=False)}\n" for j, t in enumerate(texts)), "utf-8")
+            lines = [f"r{j}: {json.dumps(t, ensure_ascii=False)}\n" for j, t in enumerate(texts)]
+            path.write_text("".join(lines), "utf-8")
         elif kind == "json":
             data = [{"short_code": f"r{j}", "content": t} for j, t in enumerate(texts)]
             path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
