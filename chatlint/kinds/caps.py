@@ -8,10 +8,14 @@ from chatlint.text import WORD
 
 @register
 class CapsRule(RuleKind):
-    """Flags a run of ``min_words`` upper-case words, or one long upper-case word."""
+    """Flags a run of ``min_words`` upper-case words, or one long upper-case word.
+
+    ``latin: false`` ignores words with no Cyrillic letter: in a Russian reply they are
+    brands, keys and formats (RUTUBE, SHIFT, MKV), not shouting.
+    """
 
     name = "caps"
-    keys = {"min_words": 2, "min_letters": 6, "run_min_letters": 5, "allow": []}
+    keys = {"min_words": 2, "min_letters": 6, "run_min_letters": 5, "allow": [], "latin": True}
     fix_default = "safe"
 
     def __init__(self, rule, params, ctx) -> None:
@@ -20,6 +24,8 @@ class CapsRule(RuleKind):
 
     def _is_caps(self, text: str) -> bool:
         letters = [c for c in text if c.isalpha()]
+        if not self.params["latin"] and not any("а" <= c.lower() <= "я" or c in "ёЁ" for c in letters):
+            return False
         return len(letters) >= 2 and all(c.isupper() for c in letters) and text.upper() not in self.allow
 
     def find(self, doc: Doc) -> list[Match]:
