@@ -38,14 +38,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
-    # Dependencies (pymorphy3, regex, …) are found in this interpreter's site-packages, after the venv's own.
-    outer = [p for p in site.getsitepackages() + [sysconfig.get_paths()["purelib"]] if Path(p).is_dir()]
-    Path(target, "outer-deps.pth").write_text("\n".join(dict.fromkeys(outer)) + "\n", encoding="utf-8")
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert install.returncode == 0, install.stdout + install.stderr
+    # Dependencies (pymorphy3, regex, …) come from this interpreter's site-packages, searched after the
+    # venv's own (written after the install, so that pip does not see an outer chatlint as installed).
+    outer = [p for p in site.getsitepackages() + [sysconfig.get_paths()["purelib"]] if Path(p).is_dir()]
+    Path(target, "outer-deps.pth").write_text("\n".join(dict.fromkeys(outer)) + "\n", encoding="utf-8")
     return env_dir
 
 
