@@ -110,7 +110,7 @@ def _guarded(action):
             click.echo(f"chatlint: rule error: {problem}", err=True)
         return EXIT_USAGE
     except ConfigFileError as exc:
-        click.echo(f"chatlint: config error: {exc}", err=True)
+        click.echo(f"chatlint: {exc.label}: {exc}", err=True)
         return EXIT_USAGE
 
 

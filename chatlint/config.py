@@ -32,6 +32,14 @@ VOCABULARY_KEYS = {"accept": list, "reject": list}
 class ConfigFileError(Exception):
     """A configuration file that cannot be used: the message names the file and the key."""
 
+    label = "config error"
+
+
+class SelectionError(ConfigFileError):
+    """A command-line ``--select``/``--ignore`` names a rule that does not exist."""
+
+    label = "error"
+
 
 @dataclass
 class Config:

@@ -16,6 +16,7 @@ from pathlib import Path
 from chatlint.config import (
     Config,
     ConfigFileError,
+    SelectionError,
     file_ignores,
     find_config,
     glob_matches,
@@ -110,6 +111,9 @@ class Project:
                 builtin=config.builtin,
             )
         except ConfigError as exc:
+            if str(exc).startswith("unknown rule or category"):
+                # the configuration's selectors were checked above: this one is from the command line
+                raise SelectionError(str(exc)) from None
             raise ConfigFileError(f"{where}: {exc}") from None
         self._linters[id(config)] = linter
         return linter
