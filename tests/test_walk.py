@@ -86,3 +86,10 @@ def test_csv_map_agrees_with_csv_module(tmp_path_factory, texts: list[str]) -> N
         for i, ch in enumerate(reply.text):
             raw = source[reply.source.starts[i] : reply.source.ends[i]]
             assert raw == ch or (raw == '""' and ch == '"')
+
+
+def test_looks_like_library_tells_exports_from_libraries() -> None:
+    from chatlint.templates import looks_like_library
+
+    assert looks_like_library('[{"short_code": "hi", "content": "Здравствуйте!"}]')
+    assert not looks_like_library('{"payload": [{"id": 1, "messages": [{"content": "Привет", "created_at": 1}]}]}')
