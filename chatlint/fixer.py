@@ -44,8 +44,8 @@ class FixResult:
         lines = difflib.unified_diff(
             self.before.splitlines(keepends=True),
             self.after.splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
+            fromfile=name,
+            tofile=name,
         )
         return "".join(
             line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines

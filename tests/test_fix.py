@@ -67,6 +67,15 @@ def test_fix_keeps_crlf_and_bom(tmp_path: Path) -> None:
     assert "Ваш заказ отправлен!" in data.decode("utf-8-sig")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1251"])
+def test_fix_keeps_the_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "lib.md"
+    path.write_bytes("- Спасибо!!!\r- Хорошо.\r".encode(encoding))  # old Mac line ends, too
+    args = ["--encoding", "cp1251"] if encoding == "cp1251" else []
+    invoke("check", "--fix", *args, str(path))
+    assert path.read_bytes() == "- Спасибо!\r- Хорошо.\r".encode(encoding)
+
+
 def test_fix_json_keeps_ascii_escapes_and_csv_quoting(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     data = [{"short_code": "a", "content": 'Скажите "да": ОЧЕНЬ ВАЖНО!!!'}]
@@ -152,6 +161,7 @@ def test_diff_shows_without_writing(tmp_path: Path) -> None:
     path.write_text("- Спасибо!!!\n", encoding="utf-8")
     result = invoke("check", "--diff", str(path))
     assert result.exit_code == 1
+    assert f"--- {path}\n+++ {path}\n" in result.stdout
     assert "-- Спасибо!!!\n+- Спасибо!\n" in result.stdout
     assert path.read_text(encoding="utf-8") == "- Спасибо!!!\n"
     path.write_text("- Спасибо!\n", encoding="utf-8")
