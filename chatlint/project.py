@@ -176,7 +176,8 @@ class Project:
         if UNUSED_IGNORE in enabled and not any(selector_matches(s, UNUSED_IGNORE) for s in skip):
             known = [r.id for r in linter.all_rules]
             for reply, suppressions in files_seen.values():
-                findings.extend(_unused(reply, suppressions, linter, known))
+                severity = config.severity.get(UNUSED_IGNORE, linter.rule(UNUSED_IGNORE).severity)
+                findings.extend(_unused(reply, suppressions, linter, known, severity))
         return findings
 
     def fixable(
@@ -192,7 +193,7 @@ class Project:
             span = source.file_span(fix.start, fix.end) if source is not None else None
             if span is None:
                 continue
-            encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]])
+            encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]], fix.start, fix.end)
             if encoded is not None:
                 edits.append((span[0], span[1], encoded, d.rule))
         return edits
@@ -207,12 +208,13 @@ def _suppressed(reply: TemplateReply, rule_id: str) -> bool:
     return False
 
 
-def _unused(reply: TemplateReply, suppressions: list[Suppression], linter: Linter, known: list[str]) -> list[Finding]:
+def _unused(
+    reply: TemplateReply, suppressions: list[Suppression], linter: Linter, known: list[str], severity: str
+) -> list[Finding]:
     file = reply.source.file if reply.source is not None else None
     if file is None:
         return []
     rule = linter.rule(UNUSED_IGNORE)
-    severity = linter._severity.get(UNUSED_IGNORE, rule.severity)
     out: list[Finding] = []
     seen: set[int] = set()
     for supp in suppressions:

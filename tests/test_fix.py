@@ -99,6 +99,7 @@ def test_fix_json_keeps_ascii_escapes_and_csv_quoting(tmp_path: Path) -> None:
         (PLAIN, "мягче", "x", "мягче"),
         (PLAIN, "a: b", "x", None),  # would turn the value into a mapping
         (PLAIN, "a #b", "x", None),  # would start a comment
+        (PLAIN, "- a", "x", None),  # would start a list at the start of the value
         (SINGLE, "it's", "x", "it''s"),
         (DOUBLE, 'say "hi"\\', "x", 'say \\"hi\\"\\\\'),
         (JSON, "Ж", "\\u0416", "\\u0416"),
@@ -111,6 +112,14 @@ def test_fix_json_keeps_ascii_escapes_and_csv_quoting(tmp_path: Path) -> None:
 def test_encode_for_each_style(style: str, replacement: str, original: str, expected: str | None) -> None:
     source = SourceMap(FileText("x", ""), [], [], [], style)
     assert source.encode(replacement, original) == expected
+
+
+def test_plain_scalar_blanks_only_inside() -> None:
+    source = SourceMap(FileText("x", "a: один  два"), [3, 4, 5, 6, 7, 8, 9], [4, 5, 6, 7, 8, 9, 10], [False] * 7, PLAIN)
+    assert source.encode(" ", "  ", 4, 6) == " "  # a doubled space inside the value
+    assert source.encode(" x", "о", 0, 1) is None  # a blank at the start would be lost
+    assert source.encode("x ", "а", 6, 7) is None  # and at the end
+    assert source.encode("- x", "о", 2, 3) == "- x"  # an indicator is fine inside
 
 
 def test_overlapping_fixes_are_applied_in_a_second_pass(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ CSV_QUOTED = "csv-quoted"
 CSV_PLAIN = "csv-plain"
 
 _PLAIN_UNSAFE = (": ", " #", "\n", "\r", "\t")
+_PLAIN_FIRST = set("-?:,[]{}#&*!|>'\"%@`")  # indicators that cannot start a plain scalar
 
 
 @dataclass
@@ -83,15 +84,24 @@ class SourceMap:
             return None
         return self.starts[start], self.ends[end - 1]
 
-    def encode(self, replacement: str, original: str) -> str | None:
-        """``replacement`` written the way this style needs it; None when it cannot be."""
+    def encode(self, replacement: str, original: str, start: int = -1, end: int = -1) -> str | None:
+        """``replacement`` written the way this style needs it; None when it cannot be.
+
+        ``start``/``end`` (reply offsets of the replaced span) tell whether it touches the
+        start or end of a plain YAML scalar, where blanks and indicators change the parse.
+        """
         if "\n" in replacement or "\r" in replacement:
             return None
         style = self.style
         if style == RAW:
             return replacement
         if style == PLAIN:
-            if any(bad in replacement for bad in _PLAIN_UNSAFE) or replacement != replacement.strip():
+            if any(bad in replacement for bad in _PLAIN_UNSAFE) or replacement.endswith(":"):
+                return None
+            at_start, at_end = start <= 0, end < 0 or end >= len(self.starts)
+            if at_start and (replacement[:1] in _PLAIN_FIRST or replacement != replacement.lstrip()):
+                return None
+            if at_end and replacement != replacement.rstrip():
                 return None
             return replacement
         if style == SINGLE:
