@@ -144,8 +144,8 @@ class SubstituteRule(PatternKind):
                 out = right
             suggestions.append(match_case(out, first.text))
         suggestions = tuple(dict.fromkeys(suggestions))
-        ambiguous = len(payload) > 1  # several replacements: let a person choose
-        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, False if ambiguous else None)
+        safe = False if len(payload) > 1 else None  # several replacements: let a person choose
+        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
 
 
 def _matched_lemma(element, norm: str, morph) -> str | None:

@@ -25,13 +25,11 @@ _LATIN_TO_CYRILLIC = str.maketrans("aceopxyABCEHKMOPTXY", "асеорхуАВС�
 _CYR = regex.compile(r"\p{Cyrillic}")
 _LAT = regex.compile(r"\p{Latin}")
 
-_SPACE_BEFORE = regex.compile(
-    r"(?<=[\p{L}\d»)\"])([ \t\u00a0]+)(?=[,!?;]|:(?![)(DdPpРр3-])|\.(?![.\p{L}\d]))"
-)
+_SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\d»)\"])([ \t\u00a0]+)(?=[,!?;]|:(?![)(DdPpРр3-])|\.(?![.\p{L}\d]))")
 _SPACE_AFTER = regex.compile(
     r"(?<=\p{Ll}{2}|\p{Lu}\p{Ll})[,;!?](?=\p{Cyrillic})|(?<=\p{Cyrillic}\p{Ll})\.(?=\p{Lu}\p{Ll})"
 )
-_DOUBLE_SPACE = regex.compile(r"(?<=\S) {2,}(?=\S)")
+_DOUBLE_SPACE = regex.compile(r"(?<=[^\s.!?:;…]) {2,}(?=\S)")  # two spaces after a full stop: a habit
 _BRACKETS = regex.compile(r"\){2,}|\({2,}")
 _MARKS = regex.compile(r"[?!]{2,}|,{2,}|\.{4,}")
 _STRETCHED = regex.compile(r"(\p{Cyrillic})\1{2,}", regex.IGNORECASE)
@@ -66,8 +64,13 @@ class TypographyRule(RuleKind):
                 found.append(Match(start, end, (fix,) if fix else (), fix, None if safe else False))
 
         if "space-before" in self.checks:
+            links = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email")]
             for m in _SPACE_BEFORE.finditer(text):
-                add(m.start(), m.end() + 1, text[m.end()])
+                if any(end == m.start() for _, end in links):
+                    continue  # «mail@shop.ru ,» keeps the comma out of the link on purpose
+                mark = text[m.end()]
+                after = text[m.end() + 1 : m.end() + 2]
+                add(m.start(), m.end() + 1, mark + " " if after.isalpha() and mark != "." else mark)
         if "space-after" in self.checks:
             for m in _SPACE_AFTER.finditer(text):
                 add(m.start(), m.end(), m.group() + " ")

@@ -31,7 +31,7 @@ class VyCaseRule(RuleKind):
     def __init__(self, rule, params, ctx) -> None:
         super().__init__(rule, params, ctx)
         if params["require"] not in ("", "Вы", "вы"):
-            raise PatternError("'require' must be \"Вы\", \"вы\" or empty (consistent within a reply)")
+            raise PatternError('\'require\' must be "Вы", "вы" or empty (consistent within a reply)')
         self.require = params["require"]
 
     def find(self, doc: Doc) -> list[Match]:
