@@ -69,6 +69,7 @@ def test_typography_fixes(typo: Linter, text: str, fixed: str) -> None:
         "Заказ (номер (старый)) найден.",
         "Wi-Fi, iPhone, QR-код",
         "Готово.  Ждём вас.",
+        "Счёт на ООО «Ромашка»",
     ],
 )
 def test_typography_leaves_clean_text(typo: Linter, text: str) -> None:
@@ -132,6 +133,7 @@ def test_vy_case_ignores_sentence_starts_and_caps(tmp_path: Path) -> None:
     linter = _linter(tmp_path, VY)
     assert linter.check("Вы правы! Мы отправим вам чек.") == []
     assert linter.check("Статус: Ваш заказ готов, ждём вас.") == []
+    assert linter.check("Откройте ваш профиль; Вы попадёте в настройки.") == []
     assert linter.check("Команда ВЫ поздравляет вас.") == []
 
 

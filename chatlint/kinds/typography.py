@@ -7,7 +7,7 @@ Checks (each can be switched off with ``checks``):
 * ``double-space``  — two or more spaces between words;
 * ``brackets``      — bracket smileys «)))», «((» (runs of unbalanced brackets);
 * ``marks``         — «??», «?!?», «,,», «....»;
-* ``stretched``     — a letter repeated three times or more («спасибоооо»);
+* ``stretched``     — a letter repeated three times or more («спасибоооо»; not in capitals: «ООО»);
 * ``lookalikes``    — Latin letters that look like Cyrillic inside a Cyrillic word.
 """
 
@@ -97,7 +97,7 @@ class TypographyRule(RuleKind):
         for token in doc.tokens:
             if token.kind != WORD or token.norm in self.allow:
                 continue
-            if "stretched" in self.checks and _STRETCHED.search(token.text):
+            if "stretched" in self.checks and _STRETCHED.search(token.text) and not token.text.isupper():
                 fixed, known = self._unstretch(token.text)
                 add(token.start, token.end, fixed, known)
             if "lookalikes" in self.checks:

@@ -1,7 +1,7 @@
 """The ``vy-case`` rule kind: «Вы» and «вы» written consistently in one reply.
 
 Only forms in the middle of a sentence tell the writer's choice: at the start of a
-sentence (or after «:», «(», a quote or a dash) «Вы» is capitalised anyway.
+sentence (or after «:», «;», «(», a quote or a dash) «Вы» is capitalised anyway.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ FORMS = frozenset(
         "вашу", "вашем", "ваших", "вашею",
     }
 )  # fmt: skip
-_OPENERS = frozenset({":", "(", "«", '"', "“", "„", "—", "–", "-", "•", "*"})
+_OPENERS = frozenset({":", ";", "(", "«", '"', "“", "„", "—", "–", "-", "•", "*"})
 
 
 @register
