@@ -194,6 +194,7 @@ def test_abbreviation_units_next_to_numbers(abbr: Linter) -> None:
 def test_abbreviation_whole_words_only(abbr: Linter) -> None:
     assert abbr.check("Окно доставки, спсб, Ок-банк, (ОК)") == []
     assert abbr.check("https://shop.ru/ок") == []
+    assert abbr.check("Дата в формате ок.мм, скорость 100 ок/с") == []
 
 
 def test_abbreviation_needs_words(tmp_path: Path) -> None:

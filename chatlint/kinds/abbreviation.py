@@ -17,7 +17,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 
-_NUMBER_BEFORE = regex.compile(r"(?:\d|\d[\d\s.,:–-]*)[\s\u00a0]*(?:[№]\s*)?$")
+_NUMBER_BEFORE = regex.compile(r"\d[\d\s\u00a0.,:–-]*(?:[₽$€%]|руб\.|р\.)?[\s\u00a0]*/?[\s\u00a0]*$")
 _NUMBER_AFTER = regex.compile(r"^:?[\s\u00a0]*(?:№\s*)?[\d+(]")
 
 
@@ -91,7 +91,7 @@ def _regex_for(key: str) -> str:
             parts.append(regex.escape(ch))
     body = "".join(parts)
     if not key.endswith("."):
-        body += r"(?![\p{L}\d-])"
+        body += r"(?![\p{L}\d-]|[./]\p{L})"  # not «ДД.ММ.ГГГГ», «Мб/с», «ok.ru»
     return body
 
 
