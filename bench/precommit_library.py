@@ -91,6 +91,8 @@ def main() -> None:
         print(f"first run (installs the hook env): {install:.2f} s, exit {first.returncode}")
         print(f"pre-commit run --all-files: best {min(times):.2f} s, median {statistics.median(times):.2f} s")
         print(f"findings reported: {findings}; hook exit code {done.returncode}")
+        if not findings:
+            print(done.stdout[-2000:], done.stderr[-2000:])  # the hook failed rather than reported
 
 
 if __name__ == "__main__":
