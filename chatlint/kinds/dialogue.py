@@ -65,6 +65,17 @@ def _seconds(a: Event, b: Event) -> float | None:
     return (b.timestamp - a.timestamp).total_seconds()
 
 
+def first_response(conv: Conversation) -> tuple[Event, float] | None:
+    """The first operator reply after the client's first message and its delay in seconds."""
+    first = next((e for e in conv.events if e.is_client_message), None)
+    if first is None:
+        return None
+    after = conv.events[conv.events.index(first) + 1 :]
+    reply = next((e for e in after if e.is_reply), None)
+    waited = _seconds(first, reply) if reply is not None else None
+    return (reply, waited) if waited is not None else None
+
+
 @register
 class FirstResponse(DialogueKind):
     """The first operator reply comes more than ``max_seconds`` after the client's first message."""
@@ -73,16 +84,10 @@ class FirstResponse(DialogueKind):
     keys = {"max_seconds": 30}
 
     def check(self, conv: Conversation) -> list[Hit]:
-        first = next((e for e in conv.events if e.is_client_message), None)
-        if first is None:
+        found = first_response(conv)
+        if found is None or found[1] <= self.params["max_seconds"]:
             return []
-        after = conv.events[conv.events.index(first) + 1 :]
-        reply = next((e for e in after if e.is_reply), None)
-        if reply is None:
-            return []
-        waited = _seconds(first, reply)
-        if waited is None or waited <= self.params["max_seconds"]:
-            return []
+        reply, waited = found
         return [_hit(reply, seconds=round(waited), limit=self.params["max_seconds"])]
 
 
