@@ -109,6 +109,7 @@ class ConversationChecker:
     def __init__(self, linter) -> None:
         self.linter = linter
         self.dialogue = [r for r in linter.rules if isinstance(r.impl, DialogueKind)]
+        self.reply_rules = len(self.dialogue) < len(linter.rules)
         severities = getattr(linter, "_severity", {})
         self.severity = {r.id: severities.get(r.id, r.severity) for r in self.dialogue}
 
@@ -127,7 +128,7 @@ class ConversationChecker:
         """Findings in event order, then by offset within the message."""
         per_event: dict[int, list[Diagnostic]] = {}
         for i, event in enumerate(conv.events):
-            if event.is_reply and event.text.strip():
+            if self.reply_rules and event.is_reply and event.text.strip():
                 found = self.linter.check(event.text)
                 if found:
                     per_event[i] = list(found)
