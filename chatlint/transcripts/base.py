@@ -123,7 +123,8 @@ _BBCODE = re.compile(r"\[/?(?:b|i|u|s|url|user|quote|code|color|size|icon|chat|s
 
 def clean_text(text: object) -> str:
     """Plain text: invisible direction marks removed, no-break spaces made plain."""
-    return str(text or "").translate(_INVISIBLE).translate(_SPACES)
+    text = str(text or "").translate(_INVISIBLE).translate(_SPACES)
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
 def strip_html(text: str) -> str:

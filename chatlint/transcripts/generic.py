@@ -96,7 +96,7 @@ def read_jsonl(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     name = str(path)
     times = TimeParser(opts)
     group = Grouper(name, "jsonl", opts)
-    fmap: FieldMap | None = None
+    maps: dict[tuple, FieldMap] = {}
     with open_text(path, opts) as handle:
         for lineno, line in enumerate(handle, 1):
             if not line.strip():
@@ -109,8 +109,12 @@ def read_jsonl(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             if not isinstance(record, dict):
                 opts.problem(name, lineno, "a line must hold a JSON object")
                 continue
-            if fmap is None or any(k not in record for k in fmap.key.values()):
-                fmap = FieldMap(list(record), opts.columns)
+            keys = tuple(record)
+            fmap = maps.get(keys)
+            if fmap is None:
+                if len(maps) > 1000:
+                    maps.clear()
+                fmap = maps[keys] = FieldMap(list(keys), opts.columns)
             try:
                 event = event_from(record, fmap, times, lineno, f"{path.name}:{lineno}")
             except BadRecord as exc:
