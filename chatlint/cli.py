@@ -1,12 +1,10 @@
-"""The command line: ``chatlint check``, ``chatlint rules``, ``chatlint rule ID``.
+"""The command line: ``chatlint check``, ``chatlint rules``, ``chatlint rule ID``, ``chatlint report``.
 
 Exit codes: 0 no error-severity finding; 1 at least one; 2 usage, configuration or
 rule errors, or an input that could not be read.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
@@ -97,15 +95,6 @@ def check(
     opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
     kwargs = linter_kwargs(rules, select, ignore, no_builtin)
     raise SystemExit(run_check(paths, texts, fmt, statistics, linter, kwargs, opts))
-
-
-def _expand(path: Path) -> list[Path]:
-    """A folder means every file in it that a reader knows, sorted."""
-    from chatlint.sources import READERS
-
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS)
-    return [path]
 
 
 @main.command("rules")
