@@ -14,7 +14,7 @@ from pathlib import Path
 from chatlint.conversation import Conversation
 from chatlint.transcripts import generic, telegram, whatsapp
 from chatlint.transcripts.base import LineFinder, ReadOptions, TimeParser, load_json
-from chatlint.transcripts.helpdesks import PLATFORMS, Doc
+from chatlint.transcripts.helpdesks import PLATFORMS, Payload
 
 __all__ = ["FORMATS", "ReadOptions", "detect", "read"]
 
@@ -41,7 +41,7 @@ def _read_platform(name: str) -> Callable[[Path, ReadOptions], Iterator[Conversa
                     if not detect_doc(data):
                         opts.problem(label, lineno, f"not a {name} record")
                         continue
-                    yield from convert(Doc(data, label, LineFinder(""), times, lineno))
+                    yield from convert(Payload(data, label, LineFinder(""), times, lineno))
         else:
             loaded = load_json(path, opts)
             if loaded is None:
@@ -53,7 +53,7 @@ def _read_platform(name: str) -> Callable[[Path, ReadOptions], Iterator[Conversa
                     opts.problem(label, 0, f"item #{i + 1} is not a {name} record")
                     continue
                 try:
-                    yield from convert(Doc(item, label, finder, times))
+                    yield from convert(Payload(item, label, finder, times))
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     opts.problem(label, 0, f"item #{i + 1}: cannot read: {exc}")
         times.report(label, opts)

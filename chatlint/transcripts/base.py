@@ -8,7 +8,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 from chatlint.conversation import BOT, CLIENT, OPERATOR, SYSTEM, Conversation, Event
@@ -106,10 +106,6 @@ class TimeParser:
         if self.naive:
             zone = opts.tz_name or str(self.tz)
             opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} (set --tz)")
-
-
-def utc_from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(float(seconds), timezone.utc) + timedelta(0)
 
 
 # --- text clean-up --------------------------------------------------------------------------

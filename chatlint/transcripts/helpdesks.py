@@ -24,7 +24,7 @@ from chatlint.conversation import (
 from chatlint.transcripts.base import LineFinder, TimeParser, strip_bbcode, strip_html
 
 
-class Doc:
+class Payload:
     """One document to convert, with what the converter needs to report positions and times."""
 
     def __init__(self, data: dict, path: str, finder: LineFinder, times: TimeParser, line: int = 0) -> None:
@@ -39,7 +39,7 @@ def detect_jivo(data: object) -> bool:
     return isinstance(data, dict) and data.get("event_name") == "chat_finished"
 
 
-def jivo_conversations(doc: Doc) -> Iterator[Conversation]:
+def jivo_conversations(doc: Payload) -> Iterator[Conversation]:
     data = doc.data
     cid = str(data.get("chat_id"))
     agents = {str(a.get("id")): a.get("name") for a in data.get("agents") or [] if isinstance(a, dict)}
@@ -78,7 +78,7 @@ def detect_bitrix24(data: object) -> bool:
     return isinstance(result, dict) and isinstance(result.get("message"), dict) and "users" in result
 
 
-def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
+def bitrix24_conversations(doc: Payload) -> Iterator[Conversation]:
     result = doc.data["result"]
     cid = str(result.get("sessionId") or result.get("chatId"))
     users = {str(k): v for k, v in (result.get("users") or {}).items() if isinstance(v, dict)}
@@ -147,7 +147,7 @@ def detect_chatwoot(data: object) -> bool:
     return data.get("event") == "message_created" and "message_type" in data
 
 
-def chatwoot_conversations(doc: Doc) -> Iterator[Conversation]:
+def chatwoot_conversations(doc: Payload) -> Iterator[Conversation]:
     data = doc.data
     messages = data["payload"] if isinstance(data.get("payload"), list) else [data]
     convs: dict[str, Conversation] = {}
@@ -214,7 +214,7 @@ def detect_usedesk(data: object) -> bool:
     return isinstance(data, dict) and isinstance(data.get("ticket"), dict) and isinstance(data.get("comments"), list)
 
 
-def usedesk_conversations(doc: Doc) -> Iterator[Conversation]:
+def usedesk_conversations(doc: Payload) -> Iterator[Conversation]:
     data = doc.data
     ticket = data["ticket"]
     cid = str(ticket.get("id"))
@@ -262,7 +262,7 @@ def usedesk_conversations(doc: Doc) -> Iterator[Conversation]:
     yield conv.sort()
 
 
-PLATFORMS: dict[str, tuple[Callable[[object], bool], Callable[[Doc], Iterator[Conversation]]]] = {
+PLATFORMS: dict[str, tuple[Callable[[object], bool], Callable[[Payload], Iterator[Conversation]]]] = {
     "jivo": (detect_jivo, jivo_conversations),
     "bitrix24": (detect_bitrix24, bitrix24_conversations),
     "chatwoot": (detect_chatwoot, chatwoot_conversations),
