@@ -1,4 +1,5 @@
-"""The command line: ``chatlint check``, ``chatlint eval``, ``chatlint rules``, ``chatlint rule ID``.
+"""The command line: ``chatlint check``, ``chatlint eval``, ``chatlint rules``, ``chatlint rule ID``,
+``chatlint report``.
 
 Exit codes: 0 no error-severity finding; 1 at least one; 2 usage, configuration or
 rule errors, or an input that could not be read.
@@ -10,6 +11,13 @@ import sys
 from pathlib import Path
 
 import click
+
+from chatlint.transcript_cli import (
+    OUTPUT_FORMATS,
+    report_command,
+    run_options,
+    transcript_options,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -69,24 +77,42 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--text", "texts", multiple=True, help="Check this reply (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
 @click.option("--encoding", default=None, help="Encoding of the input files (default: detect UTF-8/UTF-16).")
+@click.option("--statistics", is_flag=True, help="Print counts by rule and by operator instead of findings.")
+@transcript_options
 @rule_options
 @click.option("--extend-select", multiple=True, help="Also these rules (e.g. ones that are off by default).")
-@click.option("--fix", is_flag=True, help="Apply safe fixes to the files in place.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to template files in place.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (phrase rewrites); implies --fix.")
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of writing them.")
 @click.option("--stdin-filename", default=None, help="The file name stdin stands for (its format and config).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin, extend_select, **kw) -> None:
-    """Check replies: files or folders (by extension), '-' for stdin, or --text."""
-    from chatlint.run import CheckRequest, run_check
+def check(
+    paths, texts, fmt, encoding, statistics, input_format, tz, operators, maps, jobs, progress,
+    select, ignore, rules, no_builtin, extend_select, config_file, isolated, **fixing,
+) -> None:  # fmt: skip
+    """Check replies, template libraries and chat transcripts: files or folders ('-' for stdin), or --text.
+
+    Transcripts (JSONL, CSV, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk) are
+    recognised by content; see docs/transcripts.md. Template libraries: docs/templates.md.
+    """
+    from chatlint.run import CheckRequest, configured_linter, run_check, uses_transcripts
 
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
-    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, kw.pop("config_file"), kw.pop("isolated"))
-    request = CheckRequest(list(paths), list(texts), fmt, encoding, cli, **kw)
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
+    if uses_transcripts(paths, statistics, opts, fixing):
+        from chatlint.transcript_cli import run_check as run_transcripts
+
+        def transcripts() -> int:
+            linter, kwargs = configured_linter(cli)
+            return run_transcripts(paths, texts, fmt, statistics, linter, kwargs, opts)
+
+        raise SystemExit(_guarded(transcripts))
+    request = CheckRequest(list(paths), list(texts), fmt, encoding, cli, **fixing)
     raise SystemExit(_guarded(lambda: run_check(request, sys.stdin.buffer, sys.stdout, sys.stderr)))
 
 
@@ -218,6 +244,8 @@ def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
                         if d.rule == rule.id and d.suggestions:
                             click.echo(f"    → {' | '.join(d.suggestions)}")
 
+
+report_command(main, _linter, rule_options)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -92,24 +92,12 @@ class Project:
         linter = self._linters.get(id(config))
         if linter is not None:
             return linter
-        vocabulary = Vocabulary(
-            frozenset(w.lower() for w in config.vocabulary["accept"]),
-            frozenset(w.lower() for w in config.vocabulary["reject"]),
-        )
+        kwargs = self.linter_kwargs(config)
         where = str(config.path) if config.path else "command line"
         try:
-            base = Linter(rules=config.rules, builtin=config.builtin, vocabulary=vocabulary)
+            base = Linter(rules=config.rules, builtin=config.builtin, vocabulary=kwargs["vocabulary"])
             validate_rule_ids(config, [r.id for r in base.all_rules])
-            linter = Linter(
-                rules=config.rules,
-                select=config.select,
-                ignore=config.ignore,
-                extend_select=config.extend_select,
-                severity=config.severity,
-                options=config.options,
-                vocabulary=vocabulary,
-                builtin=config.builtin,
-            )
+            linter = Linter(**kwargs)
         except ConfigError as exc:
             if str(exc).startswith("unknown rule or category"):
                 # the configuration's selectors were checked above: this one is from the command line
@@ -117,6 +105,23 @@ class Project:
             raise ConfigFileError(f"{where}: {exc}") from None
         self._linters[id(config)] = linter
         return linter
+
+    @staticmethod
+    def linter_kwargs(config: Config) -> dict:
+        """The ``Linter`` arguments of a configuration (picklable, for worker processes)."""
+        return {
+            "rules": list(config.rules),
+            "select": config.select,
+            "ignore": list(config.ignore),
+            "extend_select": list(config.extend_select),
+            "severity": dict(config.severity),
+            "options": {k: dict(v) for k, v in config.options.items()},
+            "vocabulary": Vocabulary(
+                frozenset(w.lower() for w in config.vocabulary["accept"]),
+                frozenset(w.lower() for w in config.vocabulary["reject"]),
+            ),
+            "builtin": config.builtin,
+        }
 
     @staticmethod
     def template_options(config: Config) -> TemplateOptions:

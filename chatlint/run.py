@@ -31,10 +31,52 @@ class CheckRequest:
     stdin_filename: str | None = None
 
 
+def uses_transcripts(paths, statistics: bool, opts, fixing: dict) -> bool:
+    """Whether ``check`` should go to the transcript runner (chatlint/runner.py): when asked for
+    transcript features, or when an input is a transcript by content. Fixes, ``--diff`` and
+    ``--stdin-filename`` are for template files and stay here."""
+    if any(fixing.values()):
+        return False
+    if statistics or opts.jobs > 1 or opts.input_format not in ("auto", "replies"):
+        return True
+    if opts.input_format == "replies":
+        return False
+    from chatlint.transcripts import detect
+
+    project = Project(CliOptions(isolated=True))
+    for raw in paths:
+        if raw == "-":
+            continue
+        for path in project.files(Path(raw)):
+            if path.suffix.lower() in (".json", ".jsonl", ".ndjson", ".csv", ".txt") and detect(path, opts.read):
+                return True
+    return False
+
+
+def configured_linter(cli: CliOptions):
+    """The Linter of the configuration that applies here (cwd), and its arguments for workers."""
+    project = Project(cli)
+    config = project.config_for(Path.cwd())
+    return project.linter_for(config), project.linter_kwargs(config)
+
+
+class _Out:
+    """A streaming writer (chatlint/writers.py) over findings given in batches."""
+
+    def __init__(self, fmt: str, out: IO[str], rules: list) -> None:
+        from chatlint.writers import WRITERS
+
+        self.writer = WRITERS[fmt](out, rules)
+
+    def __call__(self, findings: list[Finding]) -> None:
+        self.writer.start()
+        for reply, d in findings:
+            self.writer.write(reply, d)
+        self.writer.end()
+
+
 def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -> int:
     """Run a check and return the exit code (0 clean, 1 error findings or diffs, 2 input errors)."""
-    from chatlint.output import FORMATS
-
     project = Project(req.cli, req.encoding)
     findings: list[Finding] = []
     input_failed = False
@@ -84,7 +126,7 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
                     fixed_count += applied
                     replies = project.replies_of_text(file, path.suffix, config)
                     remaining = project.check_replies(replies, config, path)
-                    FORMATS[req.fmt](remaining, err)
+                    _Out(req.fmt, err, project.linter_for(config).rules)(remaining)
                     findings.extend(remaining)
                     continue
                 replies = project.replies_of_text(file, path.suffix, config)
@@ -122,7 +164,7 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
         if req.paths != ["-"] or req.stdin_filename is None:
             err.write(f"chatlint: fixed {fixed_count} finding(s) in {fixed_files} file(s)\n")
     if not (fixing and req.paths == ["-"] and req.stdin_filename):
-        FORMATS[req.fmt](findings, out)
+        _Out(req.fmt, out, project.linter_for(here).rules)(findings)
     if input_failed:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(d.severity == "error" for _, d in findings) else EXIT_OK

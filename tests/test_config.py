@@ -225,3 +225,20 @@ def test_project_without_config_uses_defaults(tmp_path: Path) -> None:
     project = Project(CliOptions(isolated=True))
     config = project.config_for(tmp_path)
     assert config.path is None and config.select is None and config.builtin
+
+
+def test_transcripts_go_to_the_transcript_runner_with_the_configuration(tmp_path: Path) -> None:
+    lines = [
+        {"conversation_id": "c1", "message_id": 1, "timestamp": "2024-05-01T10:00:00+03:00", "role": "client",
+         "author": "Клиент", "text": "Где мой заказ?"},
+        {"conversation_id": "c1", "message_id": 2, "timestamp": "2024-05-01T10:00:20+03:00", "role": "operator",
+         "author": "Анна", "text": "Я не знаю!!!"},
+    ]  # fmt: skip
+    path = tmp_path / "chats.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    (tmp_path / "chatlint.toml").write_text('ignore = ["style"]\n', encoding="utf-8")
+    result = run("check", "--format", "json", str(path), cwd=tmp_path)
+    items = json.loads(result.stdout)
+    assert "taboo/dont-know" in [i["rule"] for i in items]
+    assert not [i for i in items if i["rule"].startswith("style/")]  # the configuration applies
+    assert all(i.get("conversation_id") == "c1" for i in items)  # read as a transcript, not a reply

@@ -7,12 +7,10 @@ import pytest
 from chatlint.linter import Linter
 
 _ALL = Linter(extend_select=[r.id for r in Linter().all_rules])
-# Meta rules (kind "meta") report chatlint's own markup in files, never reply text:
-# tests/test_suppressions.py covers them.
-_TEXT_RULES = [r for r in _ALL.all_rules if r.kind != "meta"]
 _CASES = [
     pytest.param(rule.id, kind, text, id=f"{rule.id}:{kind}:{i}")
-    for rule in _TEXT_RULES
+    for rule in _ALL.all_rules
+    if rule.impl.scope == "reply"  # dialogue rules' examples are chats: tests/test_dialogue_examples.py
     for kind, texts in (("bad", rule.examples_bad), ("good", rule.examples_good))
     for i, text in enumerate(texts)
 ]
@@ -29,7 +27,9 @@ def test_example(rule_id: str, kind: str, text: str) -> None:
         assert not fired, f"{rule_id} fired on its good example {text!r}: {[d.text for d in fired]}"
 
 
-@pytest.mark.parametrize("rule", _TEXT_RULES, ids=lambda r: r.id)
+# Rules of scope "file" (kind meta, e.g. chatlint/unused-ignore) judge chatlint's own markup in
+# files, not reply text; tests/test_suppressions.py covers them.
+@pytest.mark.parametrize("rule", [r for r in _ALL.all_rules if r.impl.scope != "file"], ids=lambda r: r.id)
 def test_rule_has_enough_examples(rule) -> None:
     assert len(rule.examples_bad) >= 6, f"{rule.id}: at least 6 bad examples"
     assert len(rule.examples_good) >= 6, f"{rule.id}: at least 6 good examples"

@@ -15,6 +15,7 @@ class MetaRule(RuleKind):
 
     name = "meta"
     keys: dict = {}
+    scope = "file"  # judges a file's markup: not in corpus evaluation or reply examples
 
     def find(self, doc: Doc) -> list[Match]:
         return []
