@@ -79,6 +79,7 @@ class Linter:
                 raise ConfigError(f"severity for {rule_id!r} must be one of {', '.join(SEVERITIES)}")
         self.rules: list[Rule] = [r for r in self.all_rules if _is_on(r, select, ignore, extend_select)]
         self._severity = {r.id: overrides.get(r.id, r.severity) for r in self.rules}
+        self._overridden = frozenset(overrides)
         self._build_index()
 
     def _apply_options(self, options: Mapping[str, Mapping[str, object]]) -> None:
@@ -184,10 +185,14 @@ class Linter:
         if rule.fix != "none":
             replacement = match.fix if match.fix is not None else (match.suggestions[0] if match.suggestions else None)
             if replacement is not None and replacement != span:
-                fix = Fix(match.start, match.end, replacement, safe=rule.fix == "safe")
+                safe = rule.fix == "safe" and match.fix_safe is not False
+                fix = Fix(match.start, match.end, replacement, safe=safe)
+        severity = self._severity[rule.id]
+        if match.severity is not None and rule.id not in self._overridden:
+            severity = match.severity
         return Diagnostic(
             rule=rule.id,
-            severity=self._severity[rule.id],
+            severity=severity,
             start=match.start,
             end=match.end,
             message=rule.message.replace("{match}", span),

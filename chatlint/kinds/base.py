@@ -33,6 +33,8 @@ class Match(NamedTuple):
     end: int
     suggestions: tuple[str, ...] = ()
     fix: str | None = None  # the safe replacement, when the rule declares one
+    severity: str | None = None  # overrides the rule's own severity (not a user's override)
+    fix_safe: bool | None = None  # False: offer the fix as unsafe even when the rule's fixes are safe
 
 
 class Doc:
