@@ -39,10 +39,11 @@ _CONFUSABLE = {
 
 
 class Candidate(NamedTuple):
-    """A dictionary word near the misspelt one, with a weighted cost (lower is likelier)."""
+    """A dictionary word near the misspelt one: the weighted edit cost and a ranking score."""
 
     word: str
-    cost: float
+    cost: float  # weighted edit distance: common slips cost less than random ones
+    rank: float  # cost, less a bonus for words seen in the annotated corpus (lower is likelier)
 
 
 class Speller:
@@ -95,9 +96,10 @@ class Speller:
             found = self._search(word, distance)
             if found:
                 break
+        costs = {w: self._cost(word, w) for w in found}
         ranked = sorted(
-            (Candidate(w, self._cost(word, w) - (0.4 if self.common(w) else 0.0)) for w in found),
-            key=lambda c: (c.cost, c.word),
+            (Candidate(w, c, c - (0.4 if self.common(w) else 0.0)) for w, c in costs.items()),
+            key=lambda c: (c.rank, c.word),
         )
         result = tuple(ranked[:10])
         if len(self._cache) >= self._max_cache:

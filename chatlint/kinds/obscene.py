@@ -17,7 +17,10 @@ import regex
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.pattern import PatternError
 
-_RUN_RE = regex.compile(r"[\p{L}\p{M}\d*@$#%!?._~'’|+-]+")
+_WORDCH = r"[\p{L}\p{M}\d@$]"
+_RUN_RE = regex.compile(
+    rf"\*?{_WORDCH}+(?:(?:[*#%]{{1,3}}|[!?](?=\p{{L}})|[._~'’|+-]{{1,2}}){_WORDCH}*)*"
+)
 _SPACED_RE = regex.compile(r"(?<![\p{L}\d*])(?:[\p{L}*]\s){2,}[\p{L}*](?![\p{L}\d*])")
 _CORE = regex.compile(r"[\p{L}\d@$*]")
 _SEPARATORS = regex.compile(r"[._~'’|+-]+")
@@ -101,8 +104,14 @@ class ObsceneRule(RuleKind):
             if any(stem in variant for stem in self.exceptions):
                 continue
             for plain, starred in self.roots:
-                if (starred if "*" in variant else plain).search(variant):
-                    return True
+                if "*" not in variant:
+                    if plain.search(variant):
+                        return True
+                    continue
+                for m in starred.finditer(variant, overlapped=True):
+                    stars = m.group().count("*")
+                    if len(m.group()) - stars >= max(2, stars):
+                        return True
         return False
 
 
@@ -111,23 +120,31 @@ def _candidates(text: str):
     for m in _SPACED_RE.finditer(text):
         yield m.start(), m.end(), regex.sub(r"\s", "", m.group())
     for m in _RUN_RE.finditer(text):
-        run = m.group()
-        cores = [c.start() for c in _CORE.finditer(run)]
-        if not cores:
+        run, base = m.group(), m.start()
+        if regex.search(r"\p{L}[!?]\p{L}", run):  # «сука!за»: a missing space, or «п!зда»: a disguise
+            for piece in regex.finditer(r"[^!?]+", run):
+                yield from _split_run(piece.group(), base + piece.start())
+        yield from _split_run(run, base)
+
+
+def _split_run(run: str, base: int):
+    """Candidates of one run: joined when every piece is a letter or two («б.л.я»), else piece by piece."""
+    cores = [c.start() for c in _CORE.finditer(run)]
+    if not cores:
+        return
+    lo, hi = cores[0], cores[-1] + 1
+    body = run[lo:hi].translate(_WILDCARDS)
+    base += lo
+    parts = [(p.start(), p.group()) for p in regex.finditer(r"[^._~'’|+-]+", body)]
+    if len(parts) > 1 and all(len(p) <= 2 for _, p in parts):
+        yield base, base + len(body), _SEPARATORS.sub("", body)  # «б.л.я», «х-у-й»
+        return
+    for offset, part in parts:
+        core = [c.start() for c in _CORE.finditer(part)]
+        if not core or part.isdigit():
             continue
-        lo, hi = cores[0], cores[-1] + 1
-        body = run[lo:hi].translate(_WILDCARDS)
-        base = m.start() + lo
-        parts = [(p.start(), p.group()) for p in regex.finditer(r"[^._~'’|+-]+", body)]
-        if len(parts) > 1 and all(len(p) <= 2 for _, p in parts):
-            yield base, base + len(body), _SEPARATORS.sub("", body)  # «б.л.я», «х-у-й»
-            continue
-        for offset, part in parts:
-            core = [c.start() for c in _CORE.finditer(part)]
-            if not core or part.isdigit():
-                continue
-            a, b = core[0], core[-1] + 1
-            yield base + offset + a, base + offset + b, part[a:b]
+        a, b = core[0], core[-1] + 1
+        yield base + offset + a, base + offset + b, part[a:b]
 
 
 def _variants(word: str) -> set[str]:

@@ -30,7 +30,7 @@ from chatlint.text import CODE, NUMBER, WORD, Token
 _ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _CYRILLIC_WORD = regex.compile(r"^[\p{Cyrillic}-]+$")
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
-_SPLIT_LEFT = frozenset({"в", "во", "на", "с", "со", "к", "ко", "у", "о", "об", "по", "за", "не", "ни", "до", "от", "из", "та", "то", "так", "как"})  # fmt: skip
+_SPLIT_LEFT = frozenset({"в", "во", "на", "с", "со", "к", "ко", "у", "о", "об", "за", "не", "ни", "до", "от", "из"})
 _SPLIT_RIGHT = frozenset({"же", "ли", "бы", "то"})
 _PARTICLES = frozenset({"то", "либо", "нибудь", "ка", "таки", "кое", "де", "с"})
 _INSTRUCTION_LEAD = frozenset({"пожалуйста", "сначала", "затем", "далее", "потом", "теперь", "также", "просто", "и", "а", "после", "этого", "чего", "того", "для"})  # fmt: skip
@@ -207,7 +207,10 @@ class SpellingRule(RuleKind):
         for start, word in parts:
             if self._acceptable(word):
                 continue
-            suggestions = self._suggest(word, doc.text[start : start + len(word)])
+            surface = doc.text[start : start + len(word)]
+            # a capital at the start of a sentence may still be a name: only the plainest slips
+            max_cost = 0.6 if surface[:1].isupper() and surface[1:].islower() else None
+            suggestions = self._suggest(word, surface, max_cost)
             if suggestions:
                 found.append(Match(start, start + len(word), suggestions, None, self.params["unknown_severity"], False))
         return found
@@ -227,16 +230,17 @@ class SpellingRule(RuleKind):
                 return True
         return False
 
-    def _suggest(self, word: str, surface: str) -> tuple[str, ...]:
+    def _suggest(self, word: str, surface: str, max_cost: float | None = None) -> tuple[str, ...]:
         """Up to three dictionary words near ``word``, in the capitalisation of ``surface``."""
+        limit = self.params["max_cost"] if max_cost is None else min(max_cost, self.params["max_cost"])
         out = []
         for cand in speller().candidates(word, self.params["max_distance"], limit=6):
-            if cand.cost > self.params["max_cost"] or self._proper_only(cand.word):
+            if cand.cost > limit or self._proper_only(cand.word):
                 continue
             out.append(match_case(cand.word, surface))
         split = self._split(word)
         if split:
-            out.insert(0, match_case(split, surface))
+            out.insert(min(1, len(out)), match_case(split, surface))
         return tuple(dict.fromkeys(out))[:3]
 
     def _split(self, word: str) -> str | None:
