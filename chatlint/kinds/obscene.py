@@ -38,6 +38,10 @@ _TRANSLIT = str.maketrans(
      "t": "т", "u": "у", "v": "в", "w": "в", "x": "х", "y": "й", "z": "з", "0": "о", "3": "з", "4": "ч",
      "6": "б", "@": "а", "$": "с"}
 )  # fmt: skip
+_BANG_RE = regex.compile(r"\p{L}[!?]\p{L}")
+_PIECE_RE = regex.compile(r"[^!?]+")
+_PART_RE = regex.compile(r"[^._~'’|+-]+")
+_SPACE_RE = regex.compile(r"\s")
 _REPEATS = regex.compile(r"([^\W\d_])\1+")
 _LATIN = regex.compile(r"[a-z]")
 
@@ -69,6 +73,8 @@ class ObsceneRule(RuleKind):
             if plain.search("") is not None:
                 raise PatternError(f"root {root!r} matches the empty string")
             self.roots.append((plain, starred))
+        self.any_root = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.roots))
+        self._cache: dict[str, bool] = {}
         self.exceptions = tuple(str(e).lower().replace("ё", "е") for e in params["exceptions"] or [])
         self.accept = frozenset(w.lower().replace("ё", "е") for w in ctx.vocabulary.accept)
 
@@ -90,8 +96,17 @@ class ObsceneRule(RuleKind):
         return kept
 
     def _obscene(self, word: str) -> bool:
-        """Any normalisation of ``word`` has a root and no exception stem."""
+        """Any normalisation of ``word`` has a root and no exception stem (cached per word)."""
         lowered = word.lower()
+        cached = self._cache.get(lowered)
+        if cached is None:
+            cached = self._judge(lowered)
+            if len(self._cache) >= 100_000:
+                self._cache = {}
+            self._cache[lowered] = cached
+        return cached
+
+    def _judge(self, lowered: str) -> bool:
         if lowered.replace("ё", "е") in self.accept:
             return False
         letters = sum(1 for c in lowered if c != "*")
@@ -101,13 +116,13 @@ class ObsceneRule(RuleKind):
         if any(stem in lowered for stem in self.exceptions):
             return False
         for variant in _variants(lowered):
+            if "*" not in variant:
+                if self.any_root.search(variant) and not any(stem in variant for stem in self.exceptions):
+                    return True
+                continue
             if any(stem in variant for stem in self.exceptions):
                 continue
-            for plain, starred in self.roots:
-                if "*" not in variant:
-                    if plain.search(variant):
-                        return True
-                    continue
+            for _, starred in self.roots:
                 for m in starred.finditer(variant, overlapped=True):
                     stars = m.group().count("*")
                     if len(m.group()) - stars >= max(2, stars):
@@ -118,11 +133,14 @@ class ObsceneRule(RuleKind):
 def _candidates(text: str):
     """(start, end, word) for every word-like run, split or joined at separators."""
     for m in _SPACED_RE.finditer(text):
-        yield m.start(), m.end(), regex.sub(r"\s", "", m.group())
+        yield m.start(), m.end(), _SPACE_RE.sub("", m.group())
     for m in _RUN_RE.finditer(text):
         run, base = m.group(), m.start()
-        if regex.search(r"\p{L}[!?]\p{L}", run):  # «сука!за»: a missing space, or «п!зда»: a disguise
-            for piece in regex.finditer(r"[^!?]+", run):
+        if run.isalpha():
+            yield base, base + len(run), run
+            continue
+        if _BANG_RE.search(run):  # «сука!за»: a missing space, or «п!зда»: a disguise
+            for piece in _PIECE_RE.finditer(run):
                 yield from _split_run(piece.group(), base + piece.start())
         yield from _split_run(run, base)
 
@@ -135,7 +153,7 @@ def _split_run(run: str, base: int):
     lo, hi = cores[0], cores[-1] + 1
     body = run[lo:hi].translate(_WILDCARDS)
     base += lo
-    parts = [(p.start(), p.group()) for p in regex.finditer(r"[^._~'’|+-]+", body)]
+    parts = [(p.start(), p.group()) for p in _PART_RE.finditer(body)]
     if len(parts) > 1 and all(len(p) <= 2 for _, p in parts):
         yield base, base + len(body), _SEPARATORS.sub("", body)  # «б.л.я», «х-у-й»
         return

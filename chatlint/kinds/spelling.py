@@ -87,6 +87,9 @@ class SpellingRule(RuleKind):
                 elif form:
                     self.exact[form] = right
         self.stems.sort(key=lambda s: -len(s[0]))
+        self.stem_map = dict(self.stems)
+        self.stem_lengths = sorted({len(w) for w, _ in self.stems}, reverse=True)
+        self._verdicts: dict[tuple[str, float | None], tuple[str, ...]] = {}
         if params["unknown_severity"] not in ("error", "warning", "info"):
             raise PatternError("'unknown_severity' must be error, warning or info")
         self.time_nouns = frozenset(str(w).lower().replace("ё", "е") for w in params["time_nouns"] or [])
@@ -132,9 +135,10 @@ class SpellingRule(RuleKind):
         right = self.exact.get(norm)
         if right is not None:
             return right
-        for wrong, good in self.stems:
-            if norm.startswith(wrong):
-                return good + norm[len(wrong) :]
+        for length in self.stem_lengths:
+            good = self.stem_map.get(norm[:length])
+            if good is not None:
+                return good + norm[length:]
         return None
 
     def _v_techenii(self, doc: Doc, i: int) -> Match | None:
@@ -205,12 +209,17 @@ class SpellingRule(RuleKind):
                 pos += len(piece) + 1
         found = []
         for start, word in parts:
-            if self._acceptable(word):
-                continue
             surface = doc.text[start : start + len(word)]
             # a capital at the start of a sentence may still be a name: only the plainest slips
             max_cost = 0.6 if surface[:1].isupper() and surface[1:].islower() else None
-            suggestions = self._suggest(word, surface, max_cost)
+            key = (word, max_cost)
+            verdict = self._verdicts.get(key)
+            if verdict is None:
+                verdict = () if self._acceptable(word) else self._suggest(word, word, max_cost)
+                if len(self._verdicts) >= 100_000:
+                    self._verdicts = {}
+                self._verdicts[key] = verdict
+            suggestions = tuple(match_case(v, surface) for v in verdict)
             if suggestions:
                 found.append(Match(start, start + len(word), suggestions, None, self.params["unknown_severity"], False))
         return found
