@@ -10,7 +10,6 @@ budget, so only prefixes that exist are explored; results are cached per word fo
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import NamedTuple
 
 from chatlint.morph import analyzer
@@ -20,6 +19,7 @@ _VOWEL_CONFUSIONS = ("еиэяё", "оаё", "юу", "ыи")
 _CONSONANT_CONFUSIONS = ("шщ", "зс", "дт", "бп", "гк", "вф", "жш", "цс", "йи", "ьъ")
 _KEYBOARD_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
 _CHEAP_INSERTS = frozenset("ьъй")
+_ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 
 
 def _neighbours() -> dict[str, frozenset[str]]:
@@ -33,9 +33,7 @@ def _neighbours() -> dict[str, frozenset[str]]:
 
 
 _NEAR_KEYS = _neighbours()
-_CONFUSABLE = {
-    (a, b) for group in _VOWEL_CONFUSIONS + _CONSONANT_CONFUSIONS for a in group for b in group if a != b
-}
+_CONFUSABLE = {(a, b) for group in _VOWEL_CONFUSIONS + _CONSONANT_CONFUSIONS for a in group for b in group if a != b}
 
 
 class Candidate(NamedTuple):
@@ -53,16 +51,22 @@ class Speller:
     when they are cleared.
     """
 
-    def __init__(self, max_cache: int = 50_000, max_states: int = 6000) -> None:
+    def __init__(self, max_cache: int = 50_000, max_states: int = 6000, words=None) -> None:
         morph = analyzer()
-        self._words = morph.dictionary.words
+        self._words = words if words is not None else morph.dictionary.words
         self._corpus = morph.prob_estimator.p_t_given_w if morph.prob_estimator else None
         self._dct = getattr(self._words, "dct", None)
         self._guide = getattr(self._words, "guide", None)
-        self._walkable = hasattr(self._dct, "follow_char") and hasattr(self._guide, "child")
-        self._children: dict[int, list[tuple[str, int]]] = {}
+        # the pure-Python DAWG exposes its units (walk by index); the C extension answers
+        # prefix questions (walk by prefix string); anything else: edit distance 1 by brute force
+        self._by_index = hasattr(self._dct, "follow_char") and hasattr(self._guide, "child")
+        self._by_prefix = not self._by_index and hasattr(self._words, "has_keys_with_prefix")
+        self._walkable = self._by_index or self._by_prefix
+        self._root = 0 if self._by_index else ""
+        self._children: dict = {}
         self._cache: dict[tuple[str, int], tuple[Candidate, ...]] = {}
         self._known: dict[str, bool] = {}
+        self._replaces = self._words.compile_replaces({"е": "ё"})
         self._max_cache = max_cache
         self._max_states = max_states
         self._lock = threading.Lock()
@@ -72,7 +76,7 @@ class Speller:
         """The dictionary has this exact form (an «е» may stand for «ё»)."""
         cached = self._known.get(word)
         if cached is None:
-            cached = bool(self._words.similar_keys(word, _yo_replaces())) if word else False
+            cached = bool(self._words.similar_keys(word, self._replaces)) if word else False
             if len(self._known) >= self._max_cache:
                 self._known = {}
             self._known[word] = cached
@@ -112,12 +116,20 @@ class Speller:
             return self._walk(word, budget)
         return self._brute_force(word) if budget == 1 else {}
 
-    def _char_children(self, index: int) -> list[tuple[str, int]]:
-        """Cyrillic letters (and «-») that continue the prefix ending at ``index``."""
+    def _char_children(self, index):
+        """Cyrillic letters that continue the prefix ending at ``index`` (a node or a prefix)."""
         cached = self._children.get(index)
         if cached is not None:
             return cached
-        out: list[tuple[str, int]] = []
+        if self._by_prefix:
+            has = self._words.has_keys_with_prefix
+            out = [(ch.replace("ё", "е"), index + ch) for ch in _ALPHABET if has(index + ch)]
+            with self._lock:
+                if len(self._children) >= self._max_cache * 4:
+                    self._children = {}
+                self._children[index] = out
+            return out
+        out = []
         for b1, c1 in self._byte_children(index):
             if b1 in (0xD0, 0xD1):
                 for b2, c2 in self._byte_children(c1):
@@ -142,7 +154,13 @@ class Speller:
             yield label, child
             label = guide.sibling(child)
 
-    def _follow(self, ch: str, index: int) -> list[int]:
+    def _follow(self, ch: str, index) -> list:
+        if self._by_prefix:
+            has = self._words.has_keys_with_prefix
+            out = [index + ch] if has(index + ch) else []
+            if ch == "е" and has(index + "ё"):
+                out.append(index + "ё")
+            return out
         dct = self._dct
         out = []
         nxt = dct.follow_bytes(ch.encode("utf-8"), index)
@@ -154,7 +172,9 @@ class Speller:
                 out.append(nxt)
         return out
 
-    def _final(self, index: int) -> bool:
+    def _final(self, index) -> bool:
+        if self._by_prefix:
+            return index in self._words
         return self._dct.follow_char(_SEPARATOR, index) is not None
 
     def _walk(self, word: str, budget: int) -> dict[str, int]:
@@ -162,7 +182,7 @@ class Speller:
         n = len(word)
         found: dict[str, int] = {}
         seen: set[tuple[int, int, int]] = set()
-        stack: list[tuple[int, int, int, str]] = [(0, 0, budget, "")]
+        stack: list[tuple] = [(self._root, 0, budget, "")]
         while stack:
             node, pos, left, out = stack.pop()
             state = (node, pos, left)
@@ -208,11 +228,6 @@ class Speller:
     def _cost(word: str, cand: str) -> float:
         """Weighted Damerau–Levenshtein distance: common slips cost less than random ones."""
         return _weighted_distance(word, cand)
-
-
-@lru_cache(maxsize=1)
-def _yo_replaces():
-    return analyzer().dictionary.words.compile_replaces({"е": "ё"})
 
 
 def _sub_cost(a: str, b: str) -> float:

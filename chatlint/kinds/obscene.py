@@ -18,9 +18,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.pattern import PatternError
 
 _WORDCH = r"[\p{L}\p{M}\d@$]"
-_RUN_RE = regex.compile(
-    rf"\*?{_WORDCH}+(?:(?:[*#%]{{1,3}}|[!?](?=\p{{L}})|[._~'’|+-]{{1,2}}){_WORDCH}*)*"
-)
+_RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%]{{1,3}}|[!?](?=\p{{L}})|[._~'’|+-]{{1,2}}){_WORDCH}*)*")
 _SPACED_RE = regex.compile(r"(?<![\p{L}\d*])(?:[\p{L}*]\s){2,}[\p{L}*](?![\p{L}\d*])")
 _CORE = regex.compile(r"[\p{L}\d@$*]")
 _SEPARATORS = regex.compile(r"[._~'’|+-]+")

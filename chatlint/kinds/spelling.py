@@ -33,8 +33,10 @@ _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _SPLIT_LEFT = frozenset({"в", "во", "на", "с", "со", "к", "ко", "у", "о", "об", "за", "не", "ни", "до", "от", "из"})
 _SPLIT_RIGHT = frozenset({"же", "ли", "бы", "то"})
 _PARTICLES = frozenset({"то", "либо", "нибудь", "ка", "таки", "кое", "де", "с"})
-_INSTRUCTION_LEAD = frozenset({"пожалуйста", "сначала", "затем", "далее", "потом", "теперь", "также", "просто", "и", "а", "после", "этого", "чего", "того", "для"})  # fmt: skip
-_INSTRUCTION_BLOCK = frozenset({"вы", "если", "когда", "как", "что", "чтобы", "где", "ли", "пока", "то", "тогда", "вдруг", "уже", "не"})  # fmt: skip
+_INSTRUCTION_LEAD = frozenset(
+    "пожалуйста сначала затем далее потом теперь также просто и а после этого чего того для".split()
+)
+_INSTRUCTION_BLOCK = frozenset("вы если когда как что чтобы где ли пока то тогда вдруг уже не".split())
 
 _SPELLER: Speller | None = None
 _SPELLER_LOCK = threading.Lock()
@@ -112,7 +114,7 @@ class SpellingRule(RuleKind):
                 continue
             if norm in self.user_accept:
                 continue
-            fixed = self._curated(norm)
+            fixed = self._curated(norm, token.text.lower())
             if fixed is not None:
                 out = match_case(fixed, token.text)
                 found.append(Match(token.start, token.end, (out,), out))
@@ -131,14 +133,14 @@ class SpellingRule(RuleKind):
                 found.extend(self._unknown(doc, i))
         return found
 
-    def _curated(self, norm: str) -> str | None:
+    def _curated(self, norm: str, lowered: str) -> str | None:
         right = self.exact.get(norm)
         if right is not None:
             return right
         for length in self.stem_lengths:
             good = self.stem_map.get(norm[:length])
             if good is not None:
-                return good + norm[length:]
+                return good + lowered[length:]  # the ending as written, «ё» included
         return None
 
     def _v_techenii(self, doc: Doc, i: int) -> Match | None:
@@ -183,9 +185,13 @@ class SpellingRule(RuleKind):
         if any(n in _INSTRUCTION_BLOCK for n in norms):
             return None
         leading = all(n in _INSTRUCTION_LEAD for n in norms)
-        after_imperative = bool(norms) and norms[-1] == "и" and any(
-            self.morph.has(n, None, frozenset({"impr"})) and not self.morph.has(n, None, frozenset({"indc"}))
-            for n in norms[:-1]
+        after_imperative = (
+            bool(norms)
+            and norms[-1] == "и"
+            and any(
+                self.morph.has(n, None, frozenset({"impr"})) and not self.morph.has(n, None, frozenset({"indc"}))
+                for n in norms[:-1]
+            )
         )
         if not (polite or leading or after_imperative):
             return None
@@ -244,7 +250,7 @@ class SpellingRule(RuleKind):
         limit = self.params["max_cost"] if max_cost is None else min(max_cost, self.params["max_cost"])
         out = []
         for cand in speller().candidates(word, self.params["max_distance"], limit=6):
-            if cand.cost > limit or self._proper_only(cand.word):
+            if cand.cost > limit + 1e-9 or self._proper_only(cand.word):
                 continue
             out.append(match_case(cand.word, surface))
         split = self._split(word)
@@ -257,7 +263,12 @@ class SpellingRule(RuleKind):
         sp = speller()
         for k in range(1, len(word)):
             left, right = word[:k], word[k:]
-            if (left in _SPLIT_LEFT or right in _SPLIT_RIGHT) and sp.known(left) and len(right) >= 2 and sp.known(right):
+            if (
+                (left in _SPLIT_LEFT or right in _SPLIT_RIGHT)
+                and sp.known(left)
+                and len(right) >= 2
+                and sp.known(right)
+            ):
                 return f"{left} {right}"
         return None
 
