@@ -31,6 +31,7 @@ _ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _CYRILLIC_WORD = regex.compile(r"^[\p{Cyrillic}-]+$")
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _SPLIT_LEFT = frozenset({"в", "во", "на", "с", "со", "к", "ко", "у", "о", "об", "за", "не", "ни", "до", "от", "из"})
+_VERBAL = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
 _SPLIT_RIGHT = frozenset({"же", "ли", "бы", "то"})
 _PARTICLES = frozenset({"то", "либо", "нибудь", "ка", "таки", "кое", "де", "с"})
 _INSTRUCTION_LEAD = frozenset(
@@ -68,6 +69,7 @@ class SpellingRule(RuleKind):
         "min_length": 4,
         "accept": [],
         "prefixes": [],
+        "verb_prefixes": [],
     }
     fix_default = "safe"
 
@@ -96,6 +98,9 @@ class SpellingRule(RuleKind):
             raise PatternError("'unknown_severity' must be error, warning or info")
         self.time_nouns = frozenset(str(w).lower().replace("ё", "е") for w in params["time_nouns"] or [])
         self.accept = frozenset(str(w).lower().replace("ё", "е") for w in params["accept"] or [])
+        self.verb_prefixes = tuple(
+            sorted((str(p).lower() for p in params["verb_prefixes"] or []), key=len, reverse=True)
+        )
         self.prefixes = tuple(sorted((str(p).lower() for p in params["prefixes"] or []), key=len, reverse=True))
         vocab = ctx.vocabulary
         self.user_accept = frozenset(w.lower().replace("ё", "е") for w in vocab.accept)
@@ -239,6 +244,10 @@ class SpellingRule(RuleKind):
         if word.startswith("не") and speller().known(word[2:]):
             # «неверифицированный» is one word; «неработает» is two (a verb after «не»)
             return not self.morph.has(word[2:], None, frozenset({"VERB"}))
+        for prefix in self.verb_prefixes:
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= 3 and speller().known(rest) and self._verbal(rest):
+                return True  # «начислится», «отсканирует»: a prefix the dictionary lacks on a known verb
         for prefix in self.prefixes:
             rest = word[len(prefix) :]
             if word.startswith(prefix) and len(rest) >= 3 and (speller().known(rest) or rest in self.accept):
@@ -271,6 +280,9 @@ class SpellingRule(RuleKind):
             ):
                 return f"{left} {right}"
         return None
+
+    def _verbal(self, word: str) -> bool:
+        return any(g & _VERBAL for g in self.morph.info(word).grammemes)
 
     def _proper_only(self, word: str) -> bool:
         grams = self.morph.info(word).grammemes
