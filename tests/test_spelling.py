@@ -37,6 +37,7 @@ def found(linter: Linter, text: str) -> list:
         ("Выберете пункт выдачи", "Выберете", "Выберите"),
         ("Пожалуйста, напишете номер заказа", "напишете", "напишите"),
         ("Откройте профиль и выберете тариф", "выберете", "выберите"),
+        ("Вам необходимо определится с тарифом", "определится", "определиться"),
     ],
 )
 def test_curated_and_context_slips_get_a_safe_fix(lint: Linter, text: str, span: str, fix: str) -> None:
@@ -56,6 +57,8 @@ def test_curated_and_context_slips_get_a_safe_fix(lint: Linter, text: str, span:
         "Вы выберете пункт сами?",
         "Подождёте минутку? Я уточню.",
         "Как только выберете, дайте знать.",
+        "Может, оплатится позже: банк задерживает платежи.",
+        "Платёж необходимо провести сегодня, тогда заказ оплатится сразу.",
     ],
 )
 def test_correct_uses_are_not_flagged(lint: Linter, text: str) -> None:

@@ -70,6 +70,7 @@ class SpellingRule(RuleKind):
         "accept": [],
         "prefixes": [],
         "verb_prefixes": [],
+        "modals": [],
     }
     fix_default = "safe"
 
@@ -96,6 +97,7 @@ class SpellingRule(RuleKind):
         self._verdicts: dict[tuple[str, float | None], tuple[str, ...]] = {}
         if params["unknown_severity"] not in ("error", "warning", "info"):
             raise PatternError("'unknown_severity' must be error, warning or info")
+        self.modals = frozenset(str(w).lower().replace("ё", "е") for w in params["modals"] or [])
         self.time_nouns = frozenset(str(w).lower().replace("ё", "е") for w in params["time_nouns"] or [])
         self.accept = frozenset(str(w).lower().replace("ё", "е") for w in params["accept"] or [])
         self.verb_prefixes = tuple(
@@ -126,6 +128,11 @@ class SpellingRule(RuleKind):
                 continue
             if norm == "течении" and self.time_nouns:
                 match = self._v_techenii(doc, i)
+                if match is not None:
+                    found.append(match)
+                    continue
+            if self.modals and norm.endswith("тся"):
+                match = self._tsya(doc, i)
                 if match is not None:
                     found.append(match)
                     continue
@@ -171,6 +178,20 @@ class SpellingRule(RuleKind):
         span = doc.text[prev.start : tokens[i].end]
         out = match_case("в течение", span)
         return Match(prev.start, tokens[i].end, (out,), out)
+
+    def _tsya(self, doc: Doc, i: int) -> Match | None:
+        """«нужно оплатится»: after a modal word the infinitive «-ться» is needed."""
+        token = doc.tokens[i]
+        prev = doc.tokens[i - 1] if i else None
+        if prev is None or prev.kind != WORD or prev.norm not in self.modals or prev.sentence != token.sentence:
+            return None
+        if doc.text[prev.end : token.start].strip() or not self.morph.has(token.norm, None, frozenset({"3per"})):
+            return None
+        infinitive = token.norm[:-3] + "ться"
+        if not speller().known(infinitive) or not self.morph.has(infinitive, None, frozenset({"INFN"})):
+            return None
+        out = match_case(token.text[:-3] + "ться", token.text)
+        return Match(token.start, token.end, (out,), out)
 
     def _instruction(self, doc: Doc, i: int) -> Match | None:
         """A «-ете» future form where an instruction («-ите») is meant."""
