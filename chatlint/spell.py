@@ -102,7 +102,7 @@ class Speller:
                 break
         costs = {w: self._cost(word, w) for w in found}
         ranked = sorted(
-            (Candidate(w, c, c - (0.4 if self.common(w) else 0.0)) for w, c in costs.items()),
+            (Candidate(w, c, c - (0.6 if self.common(w) else 0.0)) for w, c in costs.items()),
             key=lambda c: (c.rank, c.word),
         )
         result = tuple(ranked[:10])
@@ -181,16 +181,17 @@ class Speller:
         """Depth-first walk of the DAWG along ``word`` spending at most ``budget`` edits."""
         n = len(word)
         found: dict[str, int] = {}
-        seen: set[tuple[int, int, int]] = set()
+        seen: set[tuple] = set()
         stack: list[tuple] = [(self._root, 0, budget, "")]
+        limit = self._max_states * (4 if budget == 1 else 1)  # one edit is cheap to search fully
         while stack:
             node, pos, left, out = stack.pop()
-            state = (node, pos, left)
+            state = (node, pos, left, out)  # a DAWG shares nodes between prefixes: keep ``out`` apart
             if state in seen:
                 continue
             seen.add(state)
-            if len(seen) > self._max_states:
-                break
+            if len(seen) > limit:
+                break  # a bounded search: a rare long word may lose a distant candidate
             if pos == n and left < budget and self._final(node):
                 used = budget - left
                 if found.get(out, 99) > used:
