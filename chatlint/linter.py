@@ -175,6 +175,8 @@ class Linter:
                 continue
             last_end[rule.id] = match.end
             kept.append((rule, match))
+        if any(m.severity is not None for _, m in kept):
+            kept = _drop_superseded_guesses(kept)
         diagnostics = [self._diagnostic(doc.text, rule, match) for rule, match in kept]
         diagnostics.sort(key=lambda d: (d.start, d.end, d.rule))
         return diagnostics
@@ -185,7 +187,7 @@ class Linter:
         if rule.fix != "none":
             replacement = match.fix if match.fix is not None else (match.suggestions[0] if match.suggestions else None)
             if replacement is not None and replacement != span:
-                safe = rule.fix == "safe" and match.fix_safe is not False
+                safe = rule.fix == "safe" and match.safe is not False
                 fix = Fix(match.start, match.end, replacement, safe=safe)
         severity = self._severity[rule.id]
         if match.severity is not None and rule.id not in self._overridden:
@@ -220,6 +222,20 @@ def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list
     if select is None:
         return True
     return any(selector_matches(s, rule.id) for s in select + extend)
+
+
+def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
+    """A match that carries its own severity is a guess (e.g. an unknown word): it yields to
+    any other rule's finding on an overlapping span, which says more precisely what is wrong."""
+    out = []
+    for rule, match in kept:
+        if match.severity is not None and any(
+            other is not rule and m.severity is None and m.start < match.end and match.start < m.end
+            for other, m in kept
+        ):
+            continue
+        out.append((rule, match))
+    return out
 
 
 def _cancelled(doc: Doc, rule: Rule, match: Match) -> bool:

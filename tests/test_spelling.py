@@ -146,3 +146,10 @@ def test_both_dawg_backends_find_the_same_candidates() -> None:
     for word in ("утсройство", "пожалуста", "метариалы", "аксимальное"):
         assert pure.candidates(word) == default.candidates(word)
     assert pure.known("ещё") and pure.known("еще") and not pure.known("извените")
+
+
+def test_an_unknown_word_guess_yields_to_a_more_precise_rule() -> None:
+    linter = Linter()
+    rules = {d.rule for d in linter.check("Курьер сказал, что ему похуй.")}
+    assert "tone/obscene" in rules and RULE not in rules
+    assert [d.rule for d in linter.check("Проверьте утсройство.")] == [RULE]

@@ -33,8 +33,8 @@ class Match(NamedTuple):
     end: int
     suggestions: tuple[str, ...] = ()
     fix: str | None = None  # the safe replacement, when the rule declares one
-    severity: str | None = None  # overrides the rule's own severity (not a user's override)
-    fix_safe: bool | None = None  # False: offer the fix as unsafe even when the rule's fixes are safe
+    safe: bool | None = None  # False: this match's fix is never safe, whatever the rule says
+    severity: str | None = None  # a guess at its own severity (not a user's override); yields to other rules
 
 
 class Doc:
@@ -79,6 +79,7 @@ class RuleKind:
     keys: ClassVar[dict[str, Any]] = {}  # kind-specific YAML key -> default value
     required: ClassVar[tuple[str, ...]] = ()
     fix_default: ClassVar[str] = "none"
+    scope: ClassVar[str] = "reply"  # "conversation" for dialogue kinds, which judge a whole chat
 
     def __init__(self, rule: Rule, params: dict[str, Any], ctx: Context) -> None:
         self.rule = rule

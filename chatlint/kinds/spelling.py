@@ -117,7 +117,7 @@ class SpellingRule(RuleKind):
                 continue
             norm = token.norm
             if norm in self.user_reject:
-                found.append(Match(token.start, token.end, self._suggest(norm, token.text)))
+                found.append(Match(token.start, token.end, self._suggest(norm, token.text), safe=False))
                 continue
             if norm in self.user_accept:
                 continue
@@ -253,7 +253,9 @@ class SpellingRule(RuleKind):
                 self._verdicts[key] = verdict
             suggestions = tuple(match_case(v, surface) for v in verdict)
             if suggestions:
-                found.append(Match(start, start + len(word), suggestions, None, self.params["unknown_severity"], False))
+                found.append(
+                    Match(start, start + len(word), suggestions, safe=False, severity=self.params["unknown_severity"])
+                )
         return found
 
     def _acceptable(self, word: str) -> bool:
