@@ -30,18 +30,7 @@ RULES_AWAITING_CORPUS = {
     "style/bureaucratese",
     "style/typography",
     "spelling/typo",
-    "tone/rude",
     "tone/obscene",
-    "tone/overpromise",
-    "tone/pitch-cliche",
-    "tone/passing-buck",
-    "tone/calm-down",
-    "tone/wait-command",
-    "tone/condescending",
-    "tone/blame-shift",
-    "tone/empty-apology",
-    "tone/hedging",
-    "tone/unexplained-request",
     "style/vy-case",
 }
 
