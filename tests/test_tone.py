@@ -74,3 +74,17 @@ def test_severities_are_deliberate(linter: Linter) -> None:
     assert {k for k, v in severity.items() if v == "error"} >= errors
     assert severity["tone/hedging"] == "info"
     assert severity["tone/unexplained-request"] == "info"
+
+
+def test_hedging_meets_the_corpus_thresholds_when_selected() -> None:
+    """tone/hedging is off by default, so tests/test_corpus.py does not score it: do it here."""
+    from pathlib import Path
+
+    from chatlint.evaluate import evaluate, load_entries
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    entries, files = load_entries([corpus / "labelled", corpus / "clean"])
+    score = evaluate(Linter(select=["tone/hedging"]), entries, files).scores["tone/hedging"]
+    assert score.tp >= 20
+    assert score.tp / (score.tp + score.fp) >= 0.95
+    assert score.tp / (score.tp + score.fn) >= 0.90
