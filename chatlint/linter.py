@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from chatlint.diagnostic import SEVERITIES, Diagnostic, Fix
 from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
+from chatlint.kinds.base import cancelled
 from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
 from chatlint.pattern import PatternError, match_at
@@ -240,23 +240,4 @@ def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule,
 
 def _cancelled(doc: Doc, rule: Rule, match: Match) -> bool:
     """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
-    seq = doc.seq
-    if not seq.tokens:
-        return False
-    if rule.unless_scope == "reply":
-        lo, hi = 0, len(seq.tokens)
-    else:
-        starts = [t.start for t in seq.tokens]
-        pos = max(0, bisect.bisect_right(starts, match.start) - 1)
-        sentence = seq.tokens[pos].sentence
-        lo = hi = pos
-        while lo > 0 and seq.tokens[lo - 1].sentence == sentence:
-            lo -= 1
-        while hi < len(seq.tokens) and seq.tokens[hi].sentence == sentence:
-            hi += 1
-    for pattern in rule.unless:
-        for i in range(lo, hi):
-            captures = match_at(pattern, seq, i, 0, doc.morph)
-            if captures is not None and max(c for c in captures if c is not None) < hi:
-                return True
-    return False
+    return cancelled(doc, rule.unless, match.start, rule.unless_scope)
