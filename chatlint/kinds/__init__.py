@@ -7,9 +7,11 @@ from chatlint.kinds import (  # noqa: F401
     emoji,
     exclamation,
     meta,
+    obscene,
     one_word,
     patterns,
     regex_rule,
+    spelling,
     typography,
     vy_case,
 )
