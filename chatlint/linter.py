@@ -165,12 +165,13 @@ class Linter:
         kept: list[tuple[Rule, Match]] = []
         last_end: dict[str, int] = {}
         quoting = any(c in doc.text for c in '«“„">')
+        unless = _Unless(doc)
         for rule, match in found:
             if match.start < last_end.get(rule.id, -1):
                 continue  # overlaps a longer or earlier match of the same rule
             if quoting and not rule.quotes and doc.in_quote(match.start, match.end):
                 continue
-            if rule.unless and _cancelled(doc, rule, match):
+            if rule.unless and unless.cancels(rule, match):
                 continue
             last_end[rule.id] = match.end
             kept.append((rule, match))
@@ -217,25 +218,45 @@ def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list
     return any(selector_matches(s, rule.id) for s in select + extend)
 
 
-def _cancelled(doc: Doc, rule: Rule, match: Match) -> bool:
-    """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
-    seq = doc.seq
-    if not seq.tokens:
-        return False
-    if rule.unless_scope == "reply":
-        lo, hi = 0, len(seq.tokens)
-    else:
-        starts = [t.start for t in seq.tokens]
-        pos = max(0, bisect.bisect_right(starts, match.start) - 1)
-        sentence = seq.tokens[pos].sentence
-        lo = hi = pos
-        while lo > 0 and seq.tokens[lo - 1].sentence == sentence:
-            lo -= 1
-        while hi < len(seq.tokens) and seq.tokens[hi].sentence == sentence:
-            hi += 1
-    for pattern in rule.unless:
-        for i in range(lo, hi):
-            captures = match_at(pattern, seq, i, 0, doc.morph)
-            if captures is not None and max(c for c in captures if c is not None) < hi:
-                return True
-    return False
+class _Unless:
+    """``unless`` context of one reply: where each rule's ``unless`` patterns match.
+
+    Computed once per rule and reply (not once per match), so a reply with thousands of
+    matches stays linear in its length.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.starts: list[int] | None = None
+        self.sentences: dict[str, frozenset[int]] = {}
+
+    def _matching_sentences(self, rule: Rule) -> frozenset[int]:
+        found = self.sentences.get(rule.id)
+        if found is None:
+            seq = self.doc.seq
+            hits = set()
+            for pattern in rule.unless:
+                for i in range(len(seq.tokens)):
+                    sentence = seq.tokens[i].sentence
+                    if sentence in hits:
+                        continue
+                    captures = match_at(pattern, seq, i, 0, self.doc.morph)
+                    if captures is not None:
+                        last = max(c for c in captures if c is not None)
+                        if seq.tokens[last].sentence == sentence:
+                            hits.add(sentence)
+            found = self.sentences[rule.id] = frozenset(hits)
+        return found
+
+    def cancels(self, rule: Rule, match: Match) -> bool:
+        """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
+        seq = self.doc.seq
+        if not seq.tokens:
+            return False
+        sentences = self._matching_sentences(rule)
+        if rule.unless_scope == "reply":
+            return bool(sentences)
+        if self.starts is None:
+            self.starts = [t.start for t in seq.tokens]
+        pos = max(0, bisect.bisect_right(self.starts, match.start) - 1)
+        return seq.tokens[pos].sentence in sentences

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from chatlint.pattern import Sequence
@@ -38,7 +39,7 @@ class Match(NamedTuple):
 class Doc:
     """One reply being checked: its tokens, computed once and shared by all rules."""
 
-    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted")
+    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends")
 
     def __init__(self, text: str, morph: Morphology) -> None:
         self.text = text
@@ -46,6 +47,7 @@ class Doc:
         self.morph = morph
         self._seq: Sequence | None = None
         self._quoted: list[tuple[int, int]] | None = None
+        self._quote_ends: list[int] | None = None
 
     @property
     def seq(self) -> Sequence:
@@ -62,8 +64,16 @@ class Doc:
         return self._quoted
 
     def in_quote(self, start: int, end: int) -> bool:
-        """The span lies inside quoted text."""
-        return any(qs <= start and end <= qe for qs, qe in self.quoted)
+        """The span lies inside quoted text (a binary search, not a scan of every quote)."""
+        quoted = self.quoted
+        if self._quote_ends is None:
+            reach, ends = -1, []
+            for _, qe in quoted:  # sorted by start: the furthest end reached so far
+                reach = max(reach, qe)
+                ends.append(reach)
+            self._quote_ends = ends
+        i = bisect.bisect_right(quoted, (start, float("inf"))) - 1
+        return i >= 0 and self._quote_ends[i] >= end
 
     def words(self) -> list[Token]:
         """The word tokens."""

@@ -48,7 +48,10 @@ class PatternKind(RuleKind):
             if not m.group("grams"):
                 return token.text
             grams = frozenset(m.group("grams").split(","))
-            lemma = self.morph.lemma_of(token.norm)[0]
+            lemmas = self.morph.lemma_of(token.norm)
+            if not lemmas:
+                return token.text
+            lemma = lemmas[0]
             return match_case(self.morph.inflect(lemma, grams) or token.text, token.text)
 
         out = _TEMPLATE_RE.sub(fill, template)
