@@ -117,6 +117,8 @@ class SubstituteRule(PatternKind):
         super().__init__(rule, params, ctx)
         entries = params["substitute"]
         if isinstance(entries, dict):
+            if not all(isinstance(v, str) for v in entries.values()):
+                raise PatternError("in a 'substitute' mapping every value is the right word, a string")
             entries = [f"{k} → {v}" for k, v in entries.items()]
         if not isinstance(entries, list) or not entries:
             raise PatternError("'substitute' must be a non-empty list of 'wrong → right' strings")
