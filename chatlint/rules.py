@@ -215,7 +215,8 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem]) -> list[Ru
         return []
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: character U+{ord(str(exc.character)[:1] or chr(0)) if isinstance(exc.character, str) else exc.character:04X} is not allowed"))
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        problems.append(RuleProblem(name, line, "", f"invalid YAML: character U+{char:04X} is not allowed"))
         return []
     except (yaml.YAMLError, RecursionError) as exc:
         problems.append(RuleProblem(name, 0, "", f"invalid YAML: {exc}"))

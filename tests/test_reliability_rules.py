@@ -134,7 +134,8 @@ _SCALARS = st.one_of(
     st.sampled_from(["знать", "не знать", "*", "/.*/", "(a|", "...3", "{VERB}", "инфа → информация", "error"]),
 )
 _VALUES = st.recursive(
-    _SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
 _KEYS = st.sampled_from(
