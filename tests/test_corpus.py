@@ -21,14 +21,6 @@ MIN_BAD, MIN_GOOD, MIN_CLEAN = 20, 20, 300
 
 # Rules of issue 3 that are not on main yet (known gap). Remove an id when its rule merges.
 RULES_AWAITING_CORPUS = {
-    "style/colloquial",
-    "style/slang",
-    "style/abbreviation",
-    "style/diminutive",
-    "style/familiar",
-    "style/filler",
-    "style/bureaucratese",
-    "style/typography",
     "spelling/typo",
     "tone/rude",
     "tone/obscene",
@@ -42,7 +34,6 @@ RULES_AWAITING_CORPUS = {
     "tone/empty-apology",
     "tone/hedging",
     "tone/unexplained-request",
-    "style/vy-case",
 }
 
 _LINTER = Linter()

@@ -34,6 +34,7 @@ class Match(NamedTuple):
     end: int
     suggestions: tuple[str, ...] = ()
     fix: str | None = None  # the safe replacement, when the rule declares one
+    safe: bool | None = None  # False: this match's fix is never safe, whatever the rule says
 
 
 class Doc:
