@@ -75,8 +75,9 @@ def main() -> None:
 def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin) -> None:
     """Check replies: files (a .txt file is one reply), '-' for stdin, or --text."""
     from chatlint.output import FORMATS
-    from chatlint.sources import InputError, Reply, replies_from
+    from chatlint.sources import BinaryInput, InputError, Reply, replies_from
 
+    _safe_streams()
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
     linter = _linter(rules, select, ignore, no_builtin)
@@ -94,6 +95,8 @@ def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin) -> Non
 
                 try:
                     yield Reply(decode(data, "<stdin>", encoding), "<stdin>")
+                except BinaryInput as exc:
+                    click.echo(f"chatlint: skipped: {exc}", err=True)
                 except InputError as exc:
                     click.echo(f"chatlint: input error: {exc}", err=True)
                     input_failed = True
@@ -101,19 +104,48 @@ def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin) -> Non
             for path in _expand(Path(raw)):
                 try:
                     yield from replies_from(path, encoding)
+                except BinaryInput as exc:
+                    click.echo(f"chatlint: skipped: {exc}", err=True)
                 except InputError as exc:
                     click.echo(f"chatlint: input error: {exc}", err=True)
                     input_failed = True
                 except OSError as exc:
-                    click.echo(f"chatlint: input error: {path}: {exc.strerror}", err=True)
+                    click.echo(f"chatlint: input error: {path}: {exc.strerror or exc}", err=True)
+                    input_failed = True
+                except Exception as exc:  # a reader bug must not hide the other files' findings
+                    click.echo(f"chatlint: input error: {path}: {_internal(exc)}", err=True)
                     input_failed = True
 
     for reply in replies():
-        findings.extend((reply, d) for d in linter.check(reply.text))
+        try:
+            findings.extend((reply, d) for d in linter.check(reply.text))
+        except Exception as exc:  # never a traceback: name the reply, check the rest
+            click.echo(f"chatlint: error: {reply.path}: {_internal(exc)}", err=True)
+            input_failed = True
     FORMATS[fmt](findings, sys.stdout)
     if input_failed:
         raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_FINDINGS if any(d.severity == "error" for _, d in findings) else EXIT_OK)
+
+
+def _internal(exc: Exception) -> str:
+    """One line for an unexpected exception; CHATLINT_DEBUG=1 re-raises it for the traceback."""
+    import os
+
+    if os.environ.get("CHATLINT_DEBUG"):
+        raise exc
+    return f"internal error {type(exc).__name__}: {exc} (please report it; CHATLINT_DEBUG=1 shows the traceback)"
+
+
+def _safe_streams() -> None:
+    """Lone surrogates (from undecodable file names or arguments) are written escaped, never crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a detached or closed stream
+                pass
 
 
 def _expand(path: Path) -> list[Path]:
