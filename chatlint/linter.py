@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,11 +17,20 @@ from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 _SHARED_MORPH: Morphology | None = None
 
 
+_SHARED_LOCK = threading.Lock()
+
+
 def shared_morphology() -> Morphology:
-    """The process-wide word-form cache used by linters that are not given their own."""
+    """The process-wide word-form cache used by linters that are not given their own.
+
+    It holds only immutable values (tuples, frozensets, strings), so no caller can
+    change what another one reads; created once under a lock.
+    """
     global _SHARED_MORPH
     if _SHARED_MORPH is None:
-        _SHARED_MORPH = Morphology()
+        with _SHARED_LOCK:
+            if _SHARED_MORPH is None:
+                _SHARED_MORPH = Morphology()
     return _SHARED_MORPH
 
 

@@ -107,6 +107,13 @@ KINDS: dict[str, type[RuleKind]] = {}
 
 
 def register(cls: type[RuleKind]) -> type[RuleKind]:
-    """Class decorator: make a rule kind available to YAML rules by its ``name``."""
+    """Class decorator: make a rule kind available to YAML rules by its ``name``.
+
+    A name already taken by another class is refused: a plugin cannot silently replace
+    a built-in kind for every linter in the process (re-importing the same class is fine).
+    """
+    known = KINDS.get(cls.name)
+    if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+        raise ValueError(f"rule kind {cls.name!r} is already registered by {known.__module__}.{known.__qualname__}")
     KINDS[cls.name] = cls
     return cls
