@@ -3,6 +3,7 @@
 from chatlint.kinds import (  # noqa: F401
     abbreviation,
     caps,
+    dialogue,
     emoji,
     exclamation,
     one_word,

@@ -88,6 +88,7 @@ class RuleKind:
     keys: ClassVar[dict[str, Any]] = {}  # kind-specific YAML key -> default value
     required: ClassVar[tuple[str, ...]] = ()
     fix_default: ClassVar[str] = "none"
+    scope: ClassVar[str] = "reply"  # "conversation" for dialogue kinds, which judge a whole chat
 
     def __init__(self, rule: Rule, params: dict[str, Any], ctx: Context) -> None:
         self.rule = rule
