@@ -7,6 +7,7 @@ rule errors, or an input that could not be read.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
