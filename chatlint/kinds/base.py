@@ -35,6 +35,7 @@ class Match(NamedTuple):
     suggestions: tuple[str, ...] = ()
     fix: str | None = None  # the safe replacement, when the rule declares one
     safe: bool | None = None  # False: this match's fix is never safe, whatever the rule says
+    severity: str | None = None  # a guess at its own severity (not a user's override); yields to other rules
 
 
 class Doc:
