@@ -248,3 +248,30 @@ def test_user_regex_rule_times_out_instead_of_hanging(tmp_path) -> None:
     found = linter.check("слово " * 5_000 + "!")
     assert time.perf_counter() - started < 10
     assert_well_formed("слово " * 5_000 + "!", found)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 6), st.sampled_from(["a/x", "a/y", "a/z"]), st.booleans()),
+        max_size=25,
+    )
+)
+def test_superseded_guesses_match_the_pairwise_definition(spans) -> None:
+    """The linear sweep keeps exactly the findings the pairwise definition keeps."""
+    from types import SimpleNamespace
+
+    from chatlint.linter import _drop_superseded_guesses
+
+    rules = {name: SimpleNamespace(id=name) for name in ("a/x", "a/y", "a/z")}
+    kept = [
+        (rules[r], SimpleNamespace(start=s, end=s + w, severity="info" if guess else None)) for s, w, r, guess in spans
+    ]
+    expected = [
+        (rule, m)
+        for rule, m in kept
+        if not (
+            m.severity is not None
+            and any(o is not rule and n.severity is None and n.start < m.end and m.start < n.end for o, n in kept)
+        )
+    ]
+    assert _drop_superseded_guesses(kept) == expected
