@@ -9,6 +9,7 @@ from pathlib import Path
 
 from chatlint.diagnostic import SEVERITIES, Diagnostic, Fix
 from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
+from chatlint.kinds.base import cancelled
 from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
 from chatlint.pattern import PatternError, match_at
@@ -176,13 +177,12 @@ class Linter:
         kept: list[tuple[Rule, Match]] = []
         last_end: dict[str, int] = {}
         quoting = any(c in doc.text for c in '«“„">')
-        unless = _Unless(doc)
         for rule, match in found:
             if match.start < last_end.get(rule.id, -1):
                 continue  # overlaps a longer or earlier match of the same rule
             if quoting and not rule.quotes and doc.in_quote(match.start, match.end):
                 continue
-            if rule.unless and unless.cancels(rule, match):
+            if rule.unless and _cancelled(doc, rule, match):
                 continue
             last_end[rule.id] = match.end
             kept.append((rule, match))
@@ -268,45 +268,6 @@ def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule,
     return out
 
 
-class _Unless:
-    """``unless`` context of one reply: where each rule's ``unless`` patterns match.
-
-    Computed once per rule and reply (not once per match), so a reply with thousands of
-    matches stays linear in its length.
-    """
-
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self.starts: list[int] | None = None
-        self.sentences: dict[str, frozenset[int]] = {}
-
-    def _matching_sentences(self, rule: Rule) -> frozenset[int]:
-        found = self.sentences.get(rule.id)
-        if found is None:
-            seq = self.doc.seq
-            hits = set()
-            for pattern in rule.unless:
-                for i in range(len(seq.tokens)):
-                    sentence = seq.tokens[i].sentence
-                    if sentence in hits:
-                        continue
-                    captures = match_at(pattern, seq, i, 0, self.doc.morph)
-                    if captures is not None:
-                        last = max(c for c in captures if c is not None)
-                        if seq.tokens[last].sentence == sentence:
-                            hits.add(sentence)
-            found = self.sentences[rule.id] = frozenset(hits)
-        return found
-
-    def cancels(self, rule: Rule, match: Match) -> bool:
-        """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
-        seq = self.doc.seq
-        if not seq.tokens:
-            return False
-        sentences = self._matching_sentences(rule)
-        if rule.unless_scope == "reply":
-            return bool(sentences)
-        if self.starts is None:
-            self.starts = [t.start for t in seq.tokens]
-        pos = max(0, bisect.bisect_right(self.starts, match.start) - 1)
-        return seq.tokens[pos].sentence in sentences
+def _cancelled(doc: Doc, rule: Rule, match: Match) -> bool:
+    """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
+    return cancelled(doc, rule.unless, match.start, rule.unless_scope)

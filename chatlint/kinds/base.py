@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from chatlint.pattern import Sequence
+from chatlint.pattern import Sequence, match_at
 from chatlint.text import Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,7 +41,7 @@ class Match(NamedTuple):
 class Doc:
     """One reply being checked: its tokens, computed once and shared by all rules."""
 
-    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends")
+    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends", "_unless", "_starts")
 
     def __init__(self, text: str, morph: Morphology) -> None:
         self.text = text
@@ -50,6 +50,8 @@ class Doc:
         self._seq: Sequence | None = None
         self._quoted: list[tuple[int, int]] | None = None
         self._quote_ends: list[int] | None = None
+        self._unless: dict[tuple[int, ...], frozenset[int]] = {}
+        self._starts: list[int] | None = None
 
     @property
     def seq(self) -> Sequence:
@@ -77,9 +79,51 @@ class Doc:
         i = bisect.bisect_right(quoted, (start, float("inf"))) - 1
         return i >= 0 and self._quote_ends[i] >= end
 
+    @property
+    def token_starts(self) -> list[int]:
+        """Start offsets of the content tokens (for bisecting an offset to its token)."""
+        if self._starts is None:
+            self._starts = [t.start for t in self.seq.tokens]
+        return self._starts
+
+    def unless_sentences(self, patterns: list) -> frozenset[int]:
+        """Sentences in which one of ``patterns`` matches (cached per reply and pattern set)."""
+        key = tuple(map(id, patterns))  # the patterns live as long as their rules
+        found = self._unless.get(key)
+        if found is None:
+            seq, hits = self.seq, set()
+            for pattern in patterns:
+                for i, token in enumerate(seq.tokens):
+                    if token.sentence in hits:
+                        continue
+                    captures = match_at(pattern, seq, i, 0, self.morph)
+                    if captures is not None:
+                        last = max(c for c in captures if c is not None)
+                        if seq.tokens[last].sentence == token.sentence:
+                            hits.add(token.sentence)
+            found = self._unless[key] = frozenset(hits)
+        return found
+
     def words(self) -> list[Token]:
         """The word tokens."""
         return [t for t in self.tokens if t.kind == "word"]
+
+
+def cancelled(doc: Doc, patterns: list, start: int, scope: str = "sentence") -> bool:
+    """One of ``patterns`` matches in the sentence holding offset ``start`` (or anywhere in the
+    reply when ``scope`` is ``"reply"``): the ``unless`` check of rules and pattern entries.
+
+    Where a set of patterns matches is computed once per reply (``Doc.unless_sentences``),
+    not once per match, so a reply with thousands of matches stays linear in its length.
+    """
+    seq = doc.seq
+    if not seq.tokens or not patterns:
+        return False
+    sentences = doc.unless_sentences(patterns)
+    if scope == "reply":
+        return bool(sentences)
+    pos = max(0, bisect.bisect_right(doc.token_starts, start) - 1)
+    return seq.tokens[pos].sentence in sentences
 
 
 class RuleKind:
