@@ -100,6 +100,7 @@ def check(
     """
     from chatlint.run import CheckRequest, configured_linter, run_check, uses_transcripts
 
+    _safe_streams()
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
     cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
@@ -152,6 +153,26 @@ def show_config(path, select, ignore, rules, no_builtin, extend_select, config_f
 
     cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
     raise SystemExit(_guarded(lambda: show(Path(path), cli, sys.stdout)))
+
+
+def _internal(exc: Exception) -> str:
+    """One line for an unexpected exception; CHATLINT_DEBUG=1 re-raises it for the traceback."""
+    import os
+
+    if os.environ.get("CHATLINT_DEBUG"):
+        raise exc
+    return f"internal error {type(exc).__name__}: {exc} (please report it; CHATLINT_DEBUG=1 shows the traceback)"
+
+
+def _safe_streams() -> None:
+    """Lone surrogates (from undecodable file names or arguments) are written escaped, never crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a detached or closed stream
+                pass
 
 
 @main.command("eval")

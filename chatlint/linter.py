@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,11 +18,20 @@ from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 _SHARED_MORPH: Morphology | None = None
 
 
+_SHARED_LOCK = threading.Lock()
+
+
 def shared_morphology() -> Morphology:
-    """The process-wide word-form cache used by linters that are not given their own."""
+    """The process-wide word-form cache used by linters that are not given their own.
+
+    It holds only immutable values (tuples, frozensets, strings), so no caller can
+    change what another one reads; created once under a lock.
+    """
     global _SHARED_MORPH
     if _SHARED_MORPH is None:
-        _SHARED_MORPH = Morphology()
+        with _SHARED_LOCK:
+            if _SHARED_MORPH is None:
+                _SHARED_MORPH = Morphology()
     return _SHARED_MORPH
 
 
@@ -226,14 +237,33 @@ def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list
 
 def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
     """A match that carries its own severity is a guess (e.g. an unknown word): it yields to
-    any other rule's finding on an overlapping span, which says more precisely what is wrong."""
+    any other rule's finding on an overlapping span, which says more precisely what is wrong.
+
+    Linear after sorting: over the other findings sorted by start, a running pair of the
+    furthest end and the furthest end of a *different* rule answers "does a finding of
+    another rule that starts before this guess ends reach past its start?".
+    """
+    certain = sorted((m.start, m.end, rule.id) for rule, m in kept if m.severity is None)
+    starts = [c[0] for c in certain]
+    best: list[tuple[int, str, int]] = []  # (furthest end, its rule, furthest end of another rule)
+    end1, rule1, end2 = -1, "", -1
+    for _, end, rule_id in certain:
+        if end > end1:
+            if rule_id != rule1:
+                end2 = end1
+            end1, rule1 = end, rule_id
+        elif rule_id != rule1 and end > end2:
+            end2 = end
+        best.append((end1, rule1, end2))
     out = []
     for rule, match in kept:
-        if match.severity is not None and any(
-            other is not rule and m.severity is None and m.start < match.end and match.start < m.end
-            for other, m in kept
-        ):
-            continue
+        if match.severity is not None:
+            i = bisect.bisect_left(starts, match.end)  # findings that start before the guess ends
+            if i:
+                end1, rule1, end2 = best[i - 1]
+                reach = end1 if rule1 != rule.id else end2
+                if reach > match.start:
+                    continue
         out.append((rule, match))
     return out
 

@@ -61,16 +61,22 @@ class Morphology:
 
     def __init__(self, max_cache: int = 200_000) -> None:
         self._cache: dict[str, WordInfo] = {}
-        self._parse_cache: dict[str, list] = {}
+        self._parse_cache: dict[str, tuple] = {}  # tuples: a caller cannot change the cache
+        self._inflect_cache: dict[tuple[str, frozenset[str]], str | None] = {}
         self._max_cache = max_cache
 
-    def parses(self, word: str) -> list[pymorphy3.analyzer.Parse]:
+    def parses(self, word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
         """The dictionary parses of a word form (the guesses when it is unknown)."""
         cached = self._parse_cache.get(word)
         if cached is None:
-            parsed = analyzer().parse(word)
+            try:
+                parsed = analyzer().parse(word)
+            except ValueError:
+                # pymorphy3 looks up unicodedata.name() of every letter; letters without a
+                # name in this Python (e.g. Tangut U+17000) raise. Such a word has no parses.
+                parsed = []
             known = [p for p in parsed if _is_dictionary_parse(p)]
-            cached = known or parsed
+            cached = tuple(known or parsed)
             if len(self._parse_cache) >= self._max_cache:
                 self._parse_cache = {}
             self._parse_cache[word] = cached
@@ -118,7 +124,19 @@ class Morphology:
         return False
 
     def inflect(self, lemma: str, grammemes: frozenset[str] | set[str]) -> str | None:
-        """``lemma`` put into the form with these grammemes, or None when impossible."""
+        """``lemma`` put into the form with these grammemes, or None when impossible (cached)."""
+        key = (lemma, frozenset(grammemes))
+        try:
+            return self._inflect_cache[key]
+        except KeyError:
+            pass
+        form = self._inflect(lemma, grammemes)
+        if len(self._inflect_cache) >= self._max_cache:
+            self._inflect_cache = {}
+        self._inflect_cache[key] = form
+        return form
+
+    def _inflect(self, lemma: str, grammemes: frozenset[str] | set[str]) -> str | None:
         for parse in self.parses(lemma.lower()):
             if _e(parse.normal_form) != _e(lemma.lower()):
                 continue

@@ -42,6 +42,9 @@ _ATOM_RE = regex.compile(
     regex.VERBOSE,
 )
 _GAP_RE = regex.compile(r"^(?:\.\.\.|…)(\d+)?$")
+MAX_ELEMENTS = 40  # elements in one pattern
+MAX_GAP = 20  # words one gap may swallow
+REGEX_TIMEOUT = 0.25  # seconds one /regex/ atom may spend on one token
 
 
 class PatternError(ValueError):
@@ -62,7 +65,10 @@ class Atom:
         if self.kind == "any":
             return kind in CONTENT_KINDS
         if self.kind == "regex":
-            return self.compiled.search(norm) is not None
+            try:
+                return self.compiled.search(norm, timeout=REGEX_TIMEOUT) is not None
+            except TimeoutError:
+                return False  # a pathological user regex on a huge token: no match
         if kind != WORD:
             return False
         if self.kind == "form":
@@ -102,6 +108,15 @@ class Pattern:
     untriggered: bool = False  # cannot be indexed: try it at every token
 
     @property
+    def branching(self) -> bool:
+        """The pattern has optional elements or gaps, so matching may backtrack."""
+        return any(e.optional or e.gap for e in self.elements)
+
+    @property
+    def has_end_anchor(self) -> bool:
+        return any(e.anchor == "$" for e in self.elements)
+
+    @property
     def word_elements(self) -> list[int]:
         """Indices of elements that consume a token (for ``{N}`` references)."""
         return [i for i, e in enumerate(self.elements) if not e.anchor and not e.gap]
@@ -115,7 +130,10 @@ def parse_pattern(source: str, morph: Morphology, *, forms_ok: bool = False) -> 
     """
     if not isinstance(source, str) or not source.strip():
         raise PatternError("empty pattern")
-    elements = [_parse_element(part, morph, forms_ok) for part in _split(source)]
+    parts = _split(source)
+    if len(parts) > MAX_ELEMENTS:
+        raise PatternError(f"pattern {source[:40]!r}… has {len(parts)} elements; at most {MAX_ELEMENTS}")
+    elements = [_parse_element(part, morph, forms_ok) for part in parts]
     consuming = [e for e in elements if not e.anchor]
     if not consuming:
         raise PatternError(f"pattern {source!r} has no words to match")
@@ -132,7 +150,9 @@ def parse_pattern(source: str, morph: Morphology, *, forms_ok: bool = False) -> 
 
 
 def _is_wildcard(element: Element) -> bool:
-    return element.negated or any(a.kind == "any" for a in element.atoms)
+    return element.negated or any(
+        a.kind == "any" or (a.kind == "regex" and a.compiled.search("") is not None) for a in element.atoms
+    )
 
 
 def _split(source: str) -> list[str]:
@@ -168,7 +188,10 @@ def _parse_element(part: str, morph: Morphology, forms_ok: bool = False) -> Elem
         return Element(anchor=part, source=part)
     gap = _GAP_RE.match(part)
     if gap:
-        return Element(gap=int(gap.group(1) or 3), source=part)
+        size = int(gap.group(1) or 3)
+        if not 1 <= size <= MAX_GAP:
+            raise PatternError(f"gap {part!r} must swallow from 1 to {MAX_GAP} words")
+        return Element(gap=size, source=part)
     m = _ELEMENT_RE.match(part)
     if not m:
         raise PatternError(f"cannot read element {part!r}")
@@ -308,47 +331,67 @@ def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Mor
     for k in range(first):
         if elements[k].anchor == "^" and not seq.sentence_start(start):
             return None
-    return _match(elements, first, start, seq, morph, captures, started=False)
+    failed = _Failed(pattern.has_end_anchor) if pattern.branching else None
+    return _match(elements, first, start, seq, morph, captures, None, failed)
 
 
-def _match(elements, e, i, seq, morph, captures, started):
-    """Backtracking matcher: element ``e`` against content token ``i``."""
+class _Failed(set):
+    """Matcher states known to fail; ``by_last``: the state includes the last captured token."""
+
+    __slots__ = ("by_last",)
+
+    def __init__(self, by_last: bool) -> None:
+        super().__init__()
+        self.by_last = by_last
+
+
+def _match(elements, e, i, seq, morph, captures, last, failed):
+    """Backtracking matcher: element ``e`` against content token ``i``.
+
+    ``last`` is the last captured token (None before the first). Whether the rest of the
+    pattern can match depends only on (e, i, last) -- and only on whether ``last`` is None
+    when the pattern has no ``$`` -- so ``failed`` remembers the states that cannot:
+    optional elements and gaps then cost a polynomial, not an exponential, number of steps.
+    """
     if e == len(elements):
         return list(captures)
+    if failed is not None:
+        state = (e, i, last if failed.by_last else last is None)
+        if state in failed:
+            return None
+    result = _step(elements, e, i, seq, morph, captures, last, failed)
+    if result is None and failed is not None:
+        failed.add(state)
+    return result
+
+
+def _step(elements, e, i, seq, morph, captures, last, failed):
     element = elements[e]
     if element.anchor == "^":
         if i < len(seq.tokens) and seq.sentence_start(i):
-            return _match(elements, e + 1, i, seq, morph, captures, started)
+            return _match(elements, e + 1, i, seq, morph, captures, last, failed)
         return None
     if element.anchor == "$":
-        last = _last_captured(captures)
         if last is not None and seq.sentence_end(last):
-            return _match(elements, e + 1, i, seq, morph, captures, started)
+            return _match(elements, e + 1, i, seq, morph, captures, last, failed)
         return None
     if element.gap:
         for skip in range(element.gap + 1):
             j = i + skip
             if skip and (j - 1 >= len(seq.tokens) or not seq.linked[j - 2]):
                 break  # the swallowed token must be linked to the one before it
-            result = _match(elements, e + 1, j, seq, morph, captures, started)
+            result = _match(elements, e + 1, j, seq, morph, captures, last, failed)
             if result is not None:
                 return result
         return None
-    if i < len(seq.tokens) and (not started or seq.linked[i - 1]):
+    if i < len(seq.tokens) and (last is None or seq.linked[i - 1]):
         token = seq.tokens[i]
         if element.matches(token.norm, token.kind, morph):
             captures[e] = i
-            result = _match(elements, e + 1, i + 1, seq, morph, captures, True)
+            result = _match(elements, e + 1, i + 1, seq, morph, captures, i, failed)
             if result is not None:
                 return result
             captures[e] = None
     if element.optional:
-        return _match(elements, e + 1, i, seq, morph, captures, started)
-    return None
-
-
-def _last_captured(captures: list[int | None]) -> int | None:
-    for c in reversed(captures):
-        if c is not None:
-            return c
+        return _match(elements, e + 1, i, seq, morph, captures, last, failed)
     return None

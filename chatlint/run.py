@@ -10,7 +10,7 @@ from typing import IO
 from chatlint.config import ConfigFileError, is_excluded
 from chatlint.fixer import ChangedDuringRun, fix_file, fix_text, write
 from chatlint.project import CliOptions, Finding, Project
-from chatlint.sources import InputError, Reply, decode
+from chatlint.sources import BinaryInput, InputError, Reply, decode
 from chatlint.templates.mapping import FileText
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -99,6 +99,9 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
             try:
                 name = req.stdin_filename or "<stdin>"
                 text = decode(data, name, req.encoding)
+            except BinaryInput as exc:
+                err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
+                continue
             except InputError as exc:
                 input_error(str(exc))
                 continue
@@ -152,6 +155,8 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
                         except ChangedDuringRun:
                             err.write(f"chatlint: warning: {path} changed during the run; fixes not written\n")
                 findings.extend(project.check_replies(project.replies(path, config), config, path))
+            except BinaryInput as exc:
+                err.write(f"chatlint: skipped: {exc}\n")
             except InputError as exc:
                 input_error(str(exc))
             except OSError as exc:

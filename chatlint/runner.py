@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from chatlint.conversation import Conversation
-from chatlint.sources import READERS, InputError, Reply, decode, replies_from
+from chatlint.sources import READERS, BinaryInput, InputError, Reply, decode, replies_from
 from chatlint.summary import Summary, UnitResult
 from chatlint.transcripts import FORMATS, ReadOptions, detect, read
 
@@ -143,6 +143,8 @@ class Inputs:
                     yield from replies_from(path, self.opts.encoding)
                 else:
                     yield from read(path, fmt, self.opts.read)
+            except BinaryInput as exc:
+                self.err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
             except InputError as exc:
                 self.failed = True
                 self.err.write(f"chatlint: input error: {exc}\n")
@@ -151,7 +153,15 @@ class Inputs:
                 self.err.write(f"chatlint: input error: {path}: not {exc.encoding} ({exc.reason}); give --encoding\n")
             except OSError as exc:
                 self.failed = True
-                self.err.write(f"chatlint: input error: {path}: {exc.strerror}\n")
+                self.err.write(f"chatlint: input error: {path}: {exc.strerror or exc}\n")
+            except Exception as exc:  # a reader bug: one line, and the other files are still checked
+                if os.environ.get("CHATLINT_DEBUG"):
+                    raise
+                self.failed = True
+                self.err.write(
+                    f"chatlint: input error: {path}: internal error {type(exc).__name__}: {exc} "
+                    "(please report it; CHATLINT_DEBUG=1 shows the traceback)\n"
+                )
             if path != "-":
                 self.done_lines += _count_lines(path) if self.opts.progress else 0
 

@@ -55,24 +55,73 @@ class LineIndex:
         return self.first_line + row, column
 
 
+class BinaryInput(InputError):
+    """A file that is not text: skipped with a notice, not an error."""
+
+
 def decode(data: bytes, path: str, encoding: str | None = None) -> str:
-    """Bytes to text: the given encoding, else UTF-8 (with or without BOM) or UTF-16 with BOM."""
+    """Bytes to text, never dropping a byte silently.
+
+    With ``encoding`` (a UTF-8 BOM is dropped for utf-8), else: a UTF-16 or UTF-8 BOM
+    decides; a NUL in the first 8 KB means a binary file (``BinaryInput``); then UTF-8;
+    then Windows-1251 when the bytes read as Russian text in it (the usual encoding of
+    Russian Excel exports). Undecodable bytes raise InputError with line, column and offset.
+    """
     if encoding:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(path, _line_of(data, exc), f"cannot decode as {encoding}: {exc}") from None
+        codec = encoding.lower().replace("_", "-")
+        if codec in ("utf-8", "utf8"):
+            encoding = "utf-8-sig"
+        return _strict(data, path, encoding)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _strict(data, path, "utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, path, "utf-8-sig")
     if b"\x00" in data[:8192]:
-        raise InputError(path, 0, "binary file skipped")
+        raise BinaryInput(path, 0, "binary file (it contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path, line, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); give --encoding, e.g. cp1251"
-        ) from None
+        if _looks_cp1251(data):
+            return data.decode("cp1251")
+        line, where = _where(data, exc.start)
+        raise InputError(path, line, f"not UTF-8: {where}; give --encoding, e.g. cp1251") from None
+
+
+def _strict(data: bytes, path: str, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise InputError(path, 0, f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        line, where = _where(data, exc.start)
+        raise InputError(path, line, f"cannot decode as {encoding}: {where}") from None
+
+
+def _where(data: bytes, offset: int) -> tuple[int, str]:
+    """The 1-based line of a byte offset, and a description of the byte and its position."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    what = f"byte 0x{data[offset]:02x}" if offset < len(data) else "truncated data"
+    return line, f"{what} at line {line}, column {offset - line_start + 1} (byte offset {offset})"
+
+
+# Characters other than ASCII that Russian text in Windows-1251 consists of.
+_CP1251_TEXT = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ«»—–…№“”„’‘•·°\xa0€™")
+
+
+def _looks_cp1251(data: bytes) -> bool:
+    """The bytes read as Russian text in Windows-1251 (not KOI8-R, not random binary)."""
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        return False
+    high = [c for c in text if ord(c) > 127]
+    letters = [c for c in high if c.isalpha()]
+    if not high or len(letters) < 0.5 * len(high):
+        return False
+    if sum(c in _CP1251_TEXT for c in high) < 0.95 * len(high):
+        return False
+    return sum(c.islower() for c in letters) >= 0.4 * len(letters)  # KOI8-R read as cp1251 is CAPS
 
 
 def _line_of(data: bytes, exc: Exception) -> int:

@@ -18,3 +18,21 @@ def all_rules_linter() -> Linter:
     """Every built-in rule on, including those that are off by default."""
     base = Linter()
     return Linter(extend_select=[r.id for r in base.all_rules])
+
+
+# Hypothesis profiles: "ci" (the default) keeps the suite bounded; HYPOTHESIS_PROFILE=long
+# runs a longer fuzzing session (see docs/reliability.md).
+try:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    )
+    settings.register_profile(
+        "long", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass

@@ -41,7 +41,7 @@ class Match(NamedTuple):
 class Doc:
     """One reply being checked: its tokens, computed once and shared by all rules."""
 
-    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted")
+    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends", "_unless", "_starts")
 
     def __init__(self, text: str, morph: Morphology) -> None:
         self.text = text
@@ -49,6 +49,9 @@ class Doc:
         self.morph = morph
         self._seq: Sequence | None = None
         self._quoted: list[tuple[int, int]] | None = None
+        self._quote_ends: list[int] | None = None
+        self._unless: dict[tuple[int, ...], frozenset[int]] = {}
+        self._starts: list[int] | None = None
 
     @property
     def seq(self) -> Sequence:
@@ -65,8 +68,41 @@ class Doc:
         return self._quoted
 
     def in_quote(self, start: int, end: int) -> bool:
-        """The span lies inside quoted text."""
-        return any(qs <= start and end <= qe for qs, qe in self.quoted)
+        """The span lies inside quoted text (a binary search, not a scan of every quote)."""
+        quoted = self.quoted
+        if self._quote_ends is None:
+            reach, ends = -1, []
+            for _, qe in quoted:  # sorted by start: the furthest end reached so far
+                reach = max(reach, qe)
+                ends.append(reach)
+            self._quote_ends = ends
+        i = bisect.bisect_right(quoted, (start, float("inf"))) - 1
+        return i >= 0 and self._quote_ends[i] >= end
+
+    @property
+    def token_starts(self) -> list[int]:
+        """Start offsets of the content tokens (for bisecting an offset to its token)."""
+        if self._starts is None:
+            self._starts = [t.start for t in self.seq.tokens]
+        return self._starts
+
+    def unless_sentences(self, patterns: list) -> frozenset[int]:
+        """Sentences in which one of ``patterns`` matches (cached per reply and pattern set)."""
+        key = tuple(map(id, patterns))  # the patterns live as long as their rules
+        found = self._unless.get(key)
+        if found is None:
+            seq, hits = self.seq, set()
+            for pattern in patterns:
+                for i, token in enumerate(seq.tokens):
+                    if token.sentence in hits:
+                        continue
+                    captures = match_at(pattern, seq, i, 0, self.morph)
+                    if captures is not None:
+                        last = max(c for c in captures if c is not None)
+                        if seq.tokens[last].sentence == token.sentence:
+                            hits.add(token.sentence)
+            found = self._unless[key] = frozenset(hits)
+        return found
 
     def words(self) -> list[Token]:
         """The word tokens."""
@@ -75,27 +111,19 @@ class Doc:
 
 def cancelled(doc: Doc, patterns: list, start: int, scope: str = "sentence") -> bool:
     """One of ``patterns`` matches in the sentence holding offset ``start`` (or anywhere in the
-    reply when ``scope`` is ``"reply"``): the ``unless`` check of rules and pattern entries."""
+    reply when ``scope`` is ``"reply"``): the ``unless`` check of rules and pattern entries.
+
+    Where a set of patterns matches is computed once per reply (``Doc.unless_sentences``),
+    not once per match, so a reply with thousands of matches stays linear in its length.
+    """
     seq = doc.seq
     if not seq.tokens or not patterns:
         return False
+    sentences = doc.unless_sentences(patterns)
     if scope == "reply":
-        lo, hi = 0, len(seq.tokens)
-    else:
-        starts = [t.start for t in seq.tokens]
-        pos = max(0, bisect.bisect_right(starts, start) - 1)
-        sentence = seq.tokens[pos].sentence
-        lo = hi = pos
-        while lo > 0 and seq.tokens[lo - 1].sentence == sentence:
-            lo -= 1
-        while hi < len(seq.tokens) and seq.tokens[hi].sentence == sentence:
-            hi += 1
-    for pattern in patterns:
-        for i in range(lo, hi):
-            captures = match_at(pattern, seq, i, 0, doc.morph)
-            if captures is not None and max(c for c in captures if c is not None) < hi:
-                return True
-    return False
+        return bool(sentences)
+    pos = max(0, bisect.bisect_right(doc.token_starts, start) - 1)
+    return seq.tokens[pos].sentence in sentences
 
 
 class RuleKind:
@@ -125,6 +153,13 @@ KINDS: dict[str, type[RuleKind]] = {}
 
 
 def register(cls: type[RuleKind]) -> type[RuleKind]:
-    """Class decorator: make a rule kind available to YAML rules by its ``name``."""
+    """Class decorator: make a rule kind available to YAML rules by its ``name``.
+
+    A name already taken by another class is refused: a plugin cannot silently replace
+    a built-in kind for every linter in the process (re-importing the same class is fine).
+    """
+    known = KINDS.get(cls.name)
+    if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+        raise ValueError(f"rule kind {cls.name!r} is already registered by {known.__module__}.{known.__qualname__}")
     KINDS[cls.name] = cls
     return cls

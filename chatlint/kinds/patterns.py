@@ -50,7 +50,10 @@ class PatternKind(RuleKind):
             if not m.group("grams"):
                 return token.text
             grams = frozenset(m.group("grams").split(","))
-            lemma = self.morph.lemma_of(token.norm)[0]
+            lemmas = self.morph.lemma_of(token.norm)
+            if not lemmas:
+                return token.text
+            lemma = lemmas[0]
             return match_case(self.morph.inflect(lemma, grams) or token.text, token.text)
 
         out = _TEMPLATE_RE.sub(fill, template)
@@ -132,6 +135,8 @@ class SubstituteRule(PatternKind):
         super().__init__(rule, params, ctx)
         entries = params["substitute"]
         if isinstance(entries, dict):
+            if not all(isinstance(v, str) for v in entries.values()):
+                raise PatternError("in a 'substitute' mapping every value is the right word, a string")
             entries = [f"{k} → {v}" for k, v in entries.items()]
         if not isinstance(entries, list) or not entries:
             raise PatternError("'substitute' must be a non-empty list of 'wrong → right' strings")

@@ -22,6 +22,8 @@ class RegexRule(RuleKind):
 
     def __init__(self, rule, params, ctx) -> None:
         super().__init__(rule, params, ctx)
+        if not isinstance(params["regex"], str):
+            raise PatternError("'regex' must be a string")
         flags = regex.IGNORECASE if params["ignorecase"] else 0
         try:
             self.compiled = regex.compile(params["regex"], flags | regex.VERSION0)

@@ -75,7 +75,10 @@ def _head(path: Path, opts: ReadOptions) -> str:
     with open(path, "rb") as handle:
         data = handle.read(HEAD_BYTES)
     encoding = opts.encoding or generic.sniff_encoding(path)
-    return data.decode(encoding, errors="ignore").lstrip("\ufeff")
+    try:
+        return data.decode(encoding, errors="ignore").lstrip("\ufeff")
+    except LookupError:
+        return ""  # an unknown --encoding: the reader reports it with the file name
 
 
 def _first_line_json(path: Path, opts: ReadOptions) -> dict | None:
