@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from chatlint.conversation import Conversation
+from chatlint.sources import InputError
 from chatlint.transcripts import generic, telegram, whatsapp
 from chatlint.transcripts.base import LineFinder, ReadOptions, TimeParser, load_json
 from chatlint.transcripts.helpdesks import PLATFORMS, Payload
@@ -132,7 +133,10 @@ def detect(path: Path, opts: ReadOptions | None = None) -> str | None:
         if path.stat().st_size > 200 * 1024 * 1024:
             return None
         quiet = ReadOptions(encoding=opts.encoding)
-        loaded = load_json(path, quiet)
+        try:
+            loaded = load_json(path, quiet)
+        except InputError:
+            return None  # undecodable: the reader that gets the file reports where
         if loaded is None:
             return None
         data = loaded[0]
