@@ -11,6 +11,7 @@ a stream of replies, and ``-j 2`` against ``-j 1`` on a JSONL transcript when th
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> dict:
         "commit": _git_commit(),
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "dawg": "C (DAWG2)" if importlib.util.find_spec("dawg") else "pure Python (DAWG2-Python)",
         "replies": args.replies,
         "seed": args.seed,
         "rows": {},
@@ -261,7 +263,7 @@ def _target(name: str, value: float, limit: float, op: str) -> dict:
 def render(r: dict) -> str:
     """The table, as Markdown."""
     lines = [
-        f"chatlint bench {r['when']} commit {r['commit']} · Python {r['python']} · {r['machine']}",
+        f"chatlint bench {r['when']} commit {r['commit']} · Python {r['python']} · {r['machine']} · DAWG {r['dawg']}",
         f"{r['replies']} replies, mean {r['corpus']['mean_words']} words, "
         f"{r['corpus']['distinct_words']} distinct words; chatlint rules on: {r['rules']}",
         "",

@@ -126,11 +126,11 @@ class Linter:
         if cached is None:
             found = list(self._form_index.get(norm, ()))
             if kind == "word":
-                for lemma in self.morph.info(norm).lemmas:
+                for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
                     found.extend(self._lemma_index.get(lemma, ()))
             cached = tuple(found)
             if len(self._candidates_cache) > 200_000:
-                self._candidates_cache = {}
+                self._candidates_cache.clear()
             self._candidates_cache[norm] = cached
         return cached
 
@@ -142,8 +142,12 @@ class Linter:
         found: list[tuple[Rule, Match]] = []
         seq = doc.seq
         morph = self.morph
+        cache = self._candidates_cache
         for i, token in enumerate(seq.tokens):
-            for rule, pattern, payload, element in self._candidates(token.norm, token.kind):
+            candidates = cache.get(token.norm)
+            if candidates is None:
+                candidates = self._candidates(token.norm, token.kind)
+            for rule, pattern, payload, element in candidates:
                 captures = match_at(pattern, seq, i, element, morph)
                 if captures is not None:
                     match = rule.impl.on_match(doc, pattern, payload, captures)

@@ -19,11 +19,15 @@ class CapsRule(RuleKind):
         self.allow = frozenset(str(a).upper() for a in params["allow"] or [])
 
     def _is_caps(self, text: str) -> bool:
+        if text.islower() or text[1:].islower():
+            return False  # a lower-case letter and no capital after the first: the common case
         letters = [c for c in text if c.isalpha()]
         return len(letters) >= 2 and all(c.isupper() for c in letters) and text.upper() not in self.allow
 
     def find(self, doc: Doc) -> list[Match]:
         found: list[Match] = []
+        if doc.text.islower():
+            return found  # no capital letter at all
         run: list = []
         tokens = doc.tokens
         for i, token in enumerate(tokens + [None]):
