@@ -1,4 +1,4 @@
-"""The command line: ``chatlint check``, ``chatlint rules``, ``chatlint rule ID``.
+"""The command line: ``chatlint check``, ``chatlint eval``, ``chatlint rules``, ``chatlint rule ID``.
 
 Exit codes: 0 no error-severity finding; 1 at least one; 2 usage, configuration or
 rule errors, or an input that could not be read.
@@ -123,6 +123,49 @@ def _expand(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS)
     return [path]
+
+
+@main.command("eval")
+@click.argument("corpus", nargs=-1, type=click.Path())
+@click.option("--sample", "samples", multiple=True, type=click.Path(), help="Unlabelled JSONL replies: list every hit.")
+@click.option("--field", "field_name", default="text", show_default=True, help="The JSONL field that holds the reply.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--min-precision", type=click.FloatRange(0, 1), help="Exit 1 if any rule's precision is lower.")
+@click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 if any rule's recall is lower (or unknown).")
+@rule_options
+def eval_command(
+    corpus, samples, field_name, fmt, min_precision, min_recall, select, ignore, rules, no_builtin
+) -> None:
+    """Measure the rules on a labelled corpus (see docs/corpus.md), or list their hits on --sample JSONL."""
+    import json
+
+    from chatlint import evaluate as ev
+
+    if bool(corpus) == bool(samples):
+        raise UsageError("give corpus files or folders, or --sample FILE.jsonl (not both)")
+    linter = _linter(rules, select, ignore, no_builtin)
+    try:
+        if samples:
+            total, hits = 0, []
+            for sample in samples:
+                count, found = ev.sample_hits(linter, Path(sample), field_name)
+                total, hits = total + count, hits + found
+            if fmt == "json":
+                items = [dict(h.diagnostic.to_dict(), path=h.path, line=h.line, reply=h.reply) for h in hits]
+                click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+            else:
+                click.echo(ev.format_sample(total, hits, [r.id for r in linter.rules]), nl=False)
+            raise SystemExit(EXIT_OK)
+        entries, files = ev.load_entries(corpus)
+    except ev.CorpusError as exc:
+        raise UsageError(str(exc)) from None
+    report = ev.evaluate(linter, entries, files)
+    failures = report.failures(min_precision, min_recall)
+    if fmt == "json":
+        click.echo(json.dumps(dict(report.to_dict(), failures=failures), ensure_ascii=False, indent=2))
+    else:
+        click.echo(ev.format_report(report, failures), nl=False)
+    raise SystemExit(EXIT_FINDINGS if failures else EXIT_OK)
 
 
 @main.command("rules")

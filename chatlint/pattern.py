@@ -125,11 +125,15 @@ class Pattern:
         return [i for i, e in enumerate(self.elements) if not e.anchor and not e.gap]
 
 
-def parse_pattern(source: str, morph: Morphology) -> Pattern:
-    """Parse a pattern string; raise PatternError with a reason when it is unusable."""
+def parse_pattern(source: str, morph: Morphology, *, forms_ok: bool = False) -> Pattern:
+    """Parse a pattern string; raise PatternError with a reason when it is unusable.
+
+    With ``forms_ok`` a bare word that is not a dictionary lemma is taken as an exact
+    form instead of being an error (the left side of a substitution: «щас», «ихний»).
+    """
     if not isinstance(source, str) or not source.strip():
         raise PatternError("empty pattern")
-    elements = [_parse_element(part, morph) for part in _split(source)]
+    elements = [_parse_element(part, morph, forms_ok) for part in _split(source)]
     consuming = [e for e in elements if not e.anchor]
     if not consuming:
         raise PatternError(f"pattern {source!r} has no words to match")
@@ -177,7 +181,7 @@ def _split(source: str) -> list[str]:
     return parts
 
 
-def _parse_element(part: str, morph: Morphology) -> Element:
+def _parse_element(part: str, morph: Morphology, forms_ok: bool = False) -> Element:
     if part in ("^", "$"):
         return Element(anchor=part, source=part)
     gap = _GAP_RE.match(part)
@@ -187,7 +191,7 @@ def _parse_element(part: str, morph: Morphology) -> Element:
     if not m:
         raise PatternError(f"cannot read element {part!r}")
     body = m.group("group") or m.group("single")
-    atoms = tuple(_parse_atom(alt.strip(), morph) for alt in _split_alternatives(body))
+    atoms = tuple(_parse_atom(alt.strip(), morph, forms_ok) for alt in _split_alternatives(body))
     return Element(atoms=atoms, optional=bool(m.group("opt")), negated=bool(m.group("neg")), source=part)
 
 
@@ -212,7 +216,7 @@ def _split_alternatives(body: str) -> list[str]:
     return alts
 
 
-def _parse_atom(text: str, morph: Morphology) -> Atom:
+def _parse_atom(text: str, morph: Morphology, forms_ok: bool = False) -> Atom:
     m = _ATOM_RE.match(text)
     if not m:
         raise PatternError(f"cannot read {text!r}: expected a lemma, «form», {{GRAMMEMES}}, /regex/ or *")
@@ -231,6 +235,8 @@ def _parse_atom(text: str, morph: Morphology) -> Atom:
     lemma = _norm(m.group("lemma"))
     grams = _grammemes(m.group("lemma_grams")) if m.group("lemma_grams") else frozenset()
     if not morph.is_lemma(lemma):
+        if forms_ok and not grams:
+            return Atom("form", lemma)
         forms_of = morph.lemma_of(lemma)
         if morph.is_known(lemma) and forms_of:
             hint = f"it is a form of «{forms_of[0]}»: write the lemma, or quote the exact form «{lemma}»"

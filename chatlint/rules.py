@@ -231,6 +231,11 @@ def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: lis
         close = difflib.get_close_matches(str(kind_name), KINDS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (one of: {', '.join(sorted(KINDS))})"
         problem(f"unknown kind {kind_name!r}{hint}" if kind_name else f"missing 'kind'{hint}", "kind")
+        every_key = COMMON_KEYS.union(*(k.keys for k in KINDS.values()))
+        for key in raw:
+            if key not in every_key:
+                close = difflib.get_close_matches(key, every_key, n=1)
+                problem(f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""), key)
         return None
     kind = KINDS[kind_name]
     allowed = COMMON_KEYS | set(kind.keys)

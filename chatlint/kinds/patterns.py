@@ -126,7 +126,7 @@ class SubstituteRule(PatternKind):
             if not rights:
                 raise PatternError(f"substitute entry {entry!r} has nothing after the arrow")
             for alternative in _alternatives(wrong):
-                self._patterns.append((parse_pattern(alternative, ctx.morph), tuple(rights)))
+                self._patterns.append((parse_pattern(alternative, ctx.morph, forms_ok=True), tuple(rights)))
 
     def on_match(self, doc, pattern, payload, captures) -> Match | None:
         idx = [c for c in captures if c is not None]

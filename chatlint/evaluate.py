@@ -1,0 +1,335 @@
+"""Measure the rules on a labelled corpus: TP, FP, FN, precision and recall per rule.
+
+Corpus files are YAML lists of ``{text: "...", rules: [rule ids]}`` (see docs/corpus.md).
+A file under a folder named ``clean`` is a clean set: its entries label nothing, and a
+warning or error there is a false alarm. ``sample_hits`` runs the pack over unlabelled
+replies in a JSONL file, for reading every hit by eye.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from chatlint.diagnostic import Diagnostic
+from chatlint.linter import Linter
+from chatlint.rules import RULE_ID_RE, LineDict, LineList, _LineLoader
+
+ENTRY_KEYS = {"text", "rules", "note"}
+CLEAN_DIR = "clean"
+
+
+class CorpusError(Exception):
+    """A corpus or sample file that cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One corpus reply and the rules that must fire on it."""
+
+    text: str
+    rules: frozenset[str]
+    path: str
+    line: int
+    clean: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class RuleScore:
+    """The counts of one rule. ``precision``/``recall`` are None when undefined."""
+
+    rule: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def labelled(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def precision(self) -> float | None:
+        fired = self.tp + self.fp
+        return self.tp / fired if fired else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / self.labelled if self.labelled else None
+
+    @property
+    def status(self) -> str:
+        if not self.labelled and not self.fp:
+            return "no labelled entries, never fired"
+        if not self.labelled:
+            return "no labelled entries"
+        if not self.tp + self.fp:
+            return "never fired"
+        return ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A miss (``kind='miss'``) or a false alarm (``kind='false-alarm'``) on one entry."""
+
+    kind: str
+    rule: str
+    entry: Entry
+    spans: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "rule": self.rule,
+            "path": self.entry.path,
+            "line": self.entry.line,
+            "text": self.entry.text,
+            "spans": list(self.spans),
+        }
+
+
+@dataclass
+class Report:
+    """The result of one evaluation."""
+
+    scores: dict[str, RuleScore]
+    outcomes: list[Outcome]
+    entries: int
+    files: int
+    unknown_labels: dict[str, int] = field(default_factory=dict)  # rule id -> entries naming it
+
+    def failures(self, min_precision: float | None, min_recall: float | None) -> list[str]:
+        """One line per rule under a threshold; a rule with no labelled entries fails ``min_recall``."""
+        failed = []
+        for score in self.scores.values():
+            if min_precision is not None and score.precision is not None and score.precision < min_precision:
+                failed.append(f"{score.rule}: precision {score.precision:.3f} < {min_precision}")
+            if min_recall is not None:
+                if score.recall is None:
+                    failed.append(f"{score.rule}: no labelled entries, recall unknown")
+                elif score.recall < min_recall:
+                    failed.append(f"{score.rule}: recall {score.recall:.3f} < {min_recall}")
+        return failed
+
+    def to_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "entries": self.entries,
+            "rules": [
+                {
+                    "rule": s.rule,
+                    "tp": s.tp,
+                    "fp": s.fp,
+                    "fn": s.fn,
+                    "labelled": s.labelled,
+                    "precision": s.precision,
+                    "recall": s.recall,
+                    "status": s.status,
+                }
+                for s in self.scores.values()
+            ],
+            "misses": [o.to_dict() for o in self.outcomes if o.kind == "miss"],
+            "false_alarms": [o.to_dict() for o in self.outcomes if o.kind == "false-alarm"],
+            "unknown_labels": self.unknown_labels,
+        }
+
+
+def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The YAML files of these files and folders, each folder's sorted."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CorpusError(f"{path}: no such corpus file or folder")
+    return files
+
+
+def is_clean_file(path: Path) -> bool:
+    """Files under a folder named ``clean`` are clean sets."""
+    return CLEAN_DIR in path.parts[:-1]
+
+
+def load_corpus(path: Path) -> list[Entry]:
+    """The entries of one corpus file; CorpusError names the file and line of the first problem."""
+    name = str(path)
+    clean = is_clean_file(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{name}: not valid UTF-8") from None
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise CorpusError(f"{name}:{mark.line + 1 if mark else 0}: invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{name}: invalid YAML: {exc}") from None
+    if data is None:
+        return []
+    if not isinstance(data, LineList):
+        raise CorpusError(f"{name}:{getattr(data, 'line', 1)}: a corpus file is a list of {{text, rules}} entries")
+    return [_entry(raw, name, line, clean) for raw, line in zip(data, data.lines)]
+
+
+def _entry(raw: object, path: str, line: int, clean: bool) -> Entry:
+    def fail(message: str, key: str | None = None) -> CorpusError:
+        at = raw.key_lines.get(key, line) if key and isinstance(raw, LineDict) else line
+        return CorpusError(f"{path}:{at}: {message}")
+
+    if not isinstance(raw, LineDict):
+        raise fail('an entry is a mapping like {text: "...", rules: [taboo/dont-know]}')
+    for key in raw:
+        if key not in ENTRY_KEYS:
+            raise fail(f"unknown key {key!r} (an entry has: text, rules, note)", key)
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise fail("'text' must be a non-empty string", "text")
+    if "rules" not in raw and not clean:
+        raise fail("missing 'rules': list every rule that must fire, or [] for none")
+    rules = raw.get("rules") or []
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise fail("'rules' must be a list of rule ids", "rules")
+    for rule_id in rules:
+        if not RULE_ID_RE.match(rule_id):
+            raise fail(f"{rule_id!r} is not a rule id like 'taboo/dont-know'", "rules")
+    if clean and rules:
+        raise fail("entries of a clean set label no rules (move this one to corpus/labelled/)", "rules")
+    return Entry(text, frozenset(rules), path, line, clean)
+
+
+def load_entries(paths: Iterable[str | Path]) -> tuple[list[Entry], int]:
+    """Every entry of every corpus file under ``paths``, and the number of files."""
+    files = corpus_files(paths)
+    entries: list[Entry] = []
+    for file in files:
+        entries.extend(load_corpus(file))
+    return entries, len(files)
+
+
+def evaluate(linter: Linter, entries: list[Entry], files: int = 0) -> Report:
+    """Run ``linter`` over ``entries`` and count, per enabled rule, TP, FP and FN."""
+    active = [r.id for r in linter.rules]
+    known = {r.id for r in linter.all_rules}
+    scores = {rule_id: RuleScore(rule_id) for rule_id in sorted(active)}
+    outcomes: list[Outcome] = []
+    unknown: dict[str, int] = {}
+    for entry in entries:
+        for rule_id in entry.rules - known:
+            unknown[rule_id] = unknown.get(rule_id, 0) + 1
+        fired: dict[str, list[Diagnostic]] = {}
+        for d in linter.check(entry.text):
+            if entry.clean and d.severity == "info":
+                continue  # a clean reply may still get a hint
+            fired.setdefault(d.rule, []).append(d)
+        expected = entry.rules & scores.keys()
+        for rule_id in sorted(expected | fired.keys()):
+            score = scores[rule_id]
+            if rule_id in expected and rule_id in fired:
+                score.tp += 1
+            elif rule_id in expected:
+                score.fn += 1
+                outcomes.append(Outcome("miss", rule_id, entry))
+            else:
+                score.fp += 1
+                outcomes.append(Outcome("false-alarm", rule_id, entry, tuple(d.text for d in fired[rule_id])))
+    outcomes.sort(key=lambda o: (o.kind, o.rule, o.entry.path, o.entry.line))
+    return Report(scores, outcomes, len(entries), files, dict(sorted(unknown.items())))
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_report(report: Report, failures: list[str]) -> str:
+    """The plain-text table, the misses and false alarms, and the threshold failures."""
+    lines = [f"{report.entries} entries in {report.files} files", ""]
+    width = max([len(s) for s in report.scores] + [4])
+    lines.append(f"{'rule':{width}}  {'TP':>4} {'FP':>4} {'FN':>4}  {'precision':>9} {'recall':>7}")
+    for s in report.scores.values():
+        row = f"{s.rule:{width}}  {s.tp:>4} {s.fp:>4} {s.fn:>4}  {_ratio(s.precision):>9} {_ratio(s.recall):>7}"
+        lines.append(f"{row}  ({s.status})" if s.status else row)
+    for kind, title in (("miss", "Misses (labelled, did not fire)"), ("false-alarm", "False alarms")):
+        items = [o for o in report.outcomes if o.kind == kind]
+        if items:
+            lines += ["", f"{title}: {len(items)}"]
+            for o in items:
+                spans = f" on {', '.join('«' + s + '»' for s in o.spans)}" if o.spans else ""
+                lines.append(f"{o.entry.where}: {o.rule}{spans}: {o.entry.text!r}")
+    if report.unknown_labels:
+        names = ", ".join(f"{r} ({n})" for r, n in report.unknown_labels.items())
+        lines += ["", f"Labels for rules that are not loaded (ignored): {names}"]
+    if failures:
+        lines += ["", "Under the thresholds:"] + [f"  {f}" for f in failures]
+    return "\n".join(lines) + "\n"
+
+
+def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of ``field_name`` in each row of a JSONL file; empty values are skipped."""
+    try:
+        handle = path.open(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
+            if not isinstance(row, dict) or field_name not in row:
+                raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
+            value = row[field_name]
+            if isinstance(value, str) and value.strip():
+                yield number, value
+
+
+@dataclass
+class SampleHit:
+    """One diagnostic on one unlabelled reply."""
+
+    path: str
+    line: int
+    reply: str
+    diagnostic: Diagnostic
+
+
+def sample_hits(linter: Linter, path: Path, field_name: str) -> tuple[int, list[SampleHit]]:
+    """The number of replies in a JSONL file and every diagnostic the linter gives on them."""
+    count = 0
+    hits: list[SampleHit] = []
+    for number, text in sample_replies(path, field_name):
+        count += 1
+        hits.extend(SampleHit(str(path), number, text, d) for d in linter.check(text))
+    return count, hits
+
+
+def format_sample(replies: int, hits: list[SampleHit], rule_ids: list[str]) -> str:
+    """Hits per rule (and replies with a hit), then every hit with its reply."""
+    per_rule: dict[str, int] = dict.fromkeys(rule_ids, 0)
+    per_reply: dict[str, set] = {}
+    for hit in hits:
+        per_rule[hit.diagnostic.rule] = per_rule.get(hit.diagnostic.rule, 0) + 1
+        per_reply.setdefault(hit.diagnostic.rule, set()).add((hit.path, hit.line))
+    lines = [f"{replies} replies, {len(hits)} hits", ""]
+    width = max([len(r) for r in per_rule] + [4])
+    lines.append(f"{'rule':{width}}  {'hits':>5} {'replies':>7}")
+    for rule_id, n in per_rule.items():
+        lines.append(f"{rule_id:{width}}  {n:>5} {len(per_reply.get(rule_id, ())):>7}")
+    for hit in sorted(hits, key=lambda h: (h.diagnostic.rule, h.path, h.line, h.diagnostic.start)):
+        d = hit.diagnostic
+        lines += ["", f"{hit.path}:{hit.line}: {d.severity} {d.rule} «{d.text}»", f"    {hit.reply!r}"]
+    return "\n".join(lines) + "\n"

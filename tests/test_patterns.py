@@ -1,0 +1,159 @@
+"""The pattern language and the substitute kind, through rules written in a temporary YAML file."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from chatlint.linter import Linter
+
+
+def make(tmp_path: Path, body: str) -> Linter:
+    path = tmp_path / "rules.yaml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return Linter(rules=[path], builtin=False)
+
+
+def spans(linter: Linter, text: str) -> list[str]:
+    return [d.text for d in linter.check(text)]
+
+
+RULE = """
+- id: test/rule
+  message: "m {{match}}"
+  source: test
+  patterns: [{patterns}]
+"""
+
+
+def rule(tmp_path: Path, *patterns: str) -> Linter:
+    quoted = ", ".join(f"'{p}'" for p in patterns)
+    return make(tmp_path, RULE.replace("{patterns}", quoted).replace("{{match}}", "{match}"))
+
+
+@pytest.mark.parametrize("text", ["не знаю", "Не знаем", "не знала", "НЕ ЗНАЛИ", "не знаешь", "не знал"])
+def test_lemma_matches_every_inflection(tmp_path: Path, text: str) -> None:
+    assert spans(rule(tmp_path, "не знать"), f"Я {text}, простите.") == [text]
+
+
+def test_exact_form_matches_only_that_form(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "не «знаю»")
+    assert spans(linter, "Не знаю.") == ["Не знаю"]
+    assert spans(linter, "Не знаем.") == []
+
+
+def test_grammemes_and_lemma_with_grammemes(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "не знать{1per}")
+    assert spans(linter, "Не знаю") == ["Не знаю"]
+    assert spans(linter, "Не знаете") == []
+    linter = rule(tmp_path, "вы {VERB,2per}")
+    assert spans(linter, "Вы ошибаетесь") == ["Вы ошибаетесь"]
+    assert spans(linter, "Вы правы") == []
+
+
+def test_ambiguous_word_matches_any_dictionary_parse(tmp_path: Path) -> None:
+    # «стекло» is both a noun and the past tense of «стечь»
+    linter = rule(tmp_path, "стечь")
+    assert spans(linter, "Всё стекло вниз") == ["стекло"]
+
+
+def test_optional_alternatives_and_negation(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "(я|мы)? не знать")
+    assert spans(linter, "Мы не знаем") == ["Мы не знаем"]
+    assert spans(linter, "Он не знает") == ["не знает"]
+    linter = rule(tmp_path, "!вы не знать")
+    assert spans(linter, "Вы не знаете") == []
+    assert spans(linter, "Я не знаю") == ["Я не знаю"]
+
+
+def test_gap_allows_up_to_n_words(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "вы ...2 должный")
+    assert spans(linter, "Вы должны") == ["Вы должны"]
+    assert spans(linter, "Вы точно всё должны") == ["Вы точно всё должны"]
+    assert spans(linter, "Вы точно всё это должны") == []
+
+
+def test_commas_and_dashes_are_skipped_sentence_ends_are_not(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "нет проблема")
+    assert spans(linter, "Нет, проблема в другом") == ["Нет, проблема"]
+    assert spans(linter, "Нет — проблема в другом") == ["Нет — проблема"]
+    assert spans(linter, "Нет. Проблема в другом") == []
+    assert spans(linter, "Нет: проблема в другом") == []
+
+
+def test_anchors(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "^ нет $")
+    assert spans(linter, "Нет.") == ["Нет"]
+    assert spans(linter, "Спасибо. Нет!") == ["Нет"]
+    assert spans(linter, "Нет проблем") == []
+    assert spans(linter, "Товара нет.") == []
+
+
+def test_regex_element_and_any_word(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "/^спс+$/", "очень * спасибо")
+    assert spans(linter, "Спссс за заказ") == ["Спссс"]
+    assert spans(linter, "очень большое спасибо") == ["очень большое спасибо"]
+
+
+def test_lookalike_letters_still_match(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "не знать")
+    text = "Я нe знаю"  # Latin «e»
+    assert spans(linter, text) == ["нe знаю"]
+
+
+def test_unless_cancels_in_the_same_sentence_only(tmp_path: Path) -> None:
+    linter = make(
+        tmp_path,
+        """
+        - id: test/rule
+          message: m
+          source: test
+          patterns: ["не знать{1per}"]
+          unless: ["уточнить{1per}"]
+        """,
+    )
+    assert spans(linter, "Не знаю, сейчас уточню.") == []
+    assert spans(linter, "Не знаю. Уточню позже.") == ["Не знаю"]
+
+
+def test_suggestion_templates_reinflect_matched_words(tmp_path: Path) -> None:
+    linter = make(
+        tmp_path,
+        """
+        - id: test/rule
+          message: m
+          source: test
+          patterns:
+            - pattern: "вы должный {INFN}"
+              suggest: ["Пожалуйста, {3:impr,plur}", "{1} {обязаться@2}"]
+            - pattern: "(я|мы) не знать{1per}"
+              suggest: ["{1} {уточнить@3}"]
+        """,
+    )
+    assert linter.check("Вы должны оплатить заказ")[0].suggestions == ("Пожалуйста, оплатите", "Вы обязались")
+    assert linter.check("Мы не знаем, когда")[0].suggestions == ("Мы уточним",)
+
+
+def test_substitute_inflects_and_keeps_case(tmp_path: Path) -> None:
+    linter = make(
+        tmp_path,
+        """
+        - id: test/sub
+          message: "«{match}» — разговорное"
+          source: test
+          substitute:
+            - прога → программа
+            - щас → сейчас
+            - «спс», «спасиб» → спасибо
+            - в данный момент → сейчас | в настоящее время
+        """,
+    )
+    result = {d.text: d for d in linter.check("Щас скачайте прогу, спс. В данный момент всё работает, ПРОГОЙ довольны")}
+    assert result["Щас"].suggestions == ("Сейчас",)
+    assert result["прогу"].suggestions == ("программу",)
+    assert result["ПРОГОЙ"].suggestions == ("ПРОГРАММОЙ",)
+    assert result["спс"].fix.replacement == "спасибо" and result["спс"].fix.safe
+    assert result["В данный момент"].suggestions == ("Сейчас", "В настоящее время")
+    assert linter.check("спасибка") == []
