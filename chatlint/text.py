@@ -28,8 +28,8 @@ PLACEHOLDER = "placeholder"
 # result is the same as without them (tests/test_speedups.py checks it), only faster.
 _TOKEN_RE = regex.compile(
     r"""
-    (?P<word>(?!https?://|www\.)\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*(?![\w\p{M}]|[\w.+-]*@))
-  | (?P<punct>[,:;()«»"](?![\p{M}\uFE0F\u200D])|[.!?…]+(?=[\s»")]|$))
+    (?P<word>(?!https?://|www\.)(?>\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*)(?![\w\p{M}]|[\w.+-]*@))
+  | (?P<punct>[,:;()«»"](?![\p{M}\uFE0F\u200D])|[.!?…]++(?=[\s»")]|$))
   | (?P<url>(?:https?://|www\.)[^\s<>«»"']*[^\s<>«»"'.,;:!?)\]])
   | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
   | (?P<placeholder>\{\{[^{}\n]*\}\}|\{[\w.]+\}|%[\w.]+%|\[[\p{Lu}\d_ ]+\])
