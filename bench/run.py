@@ -193,6 +193,9 @@ def main(argv: list[str] | None = None) -> dict:
     del replies, matcher
 
     log("cold starts")
+    # as after `pip install`: bytecode compiled once (PYTHONDONTWRITEBYTECODE would otherwise
+    # make every start compile chatlint from source, which an installed package never does)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "chatlint"], cwd=ROOT, check=True)
     chatlint_cmd = [sys.executable, "-m", "chatlint.cli", "check", "--text", START_TEXT]
     pymorphy_cmd = [sys.executable, "-c", "import pymorphy3; pymorphy3.MorphAnalyzer()"]
     start_time(chatlint_cmd)  # warm the OS file cache for both

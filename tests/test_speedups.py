@@ -218,3 +218,17 @@ def test_aliases_are_still_refused_and_errors_name_the_line() -> None:
     with pytest.raises(yaml.MarkedYAMLError) as caught:
         rules._load_yaml("- id: x/y\n  message: [unclosed\n")
     assert caught.value.problem_mark is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_caps_text_pre_check_changes_nothing(linter, text: str) -> None:
+    from chatlint.kinds import Doc, caps
+
+    rule = linter.rule("style/caps").impl
+    fast = rule.find(Doc(text, linter.morph))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(caps, "_CAPS_HINT", regex.compile(""))  # the pre-check always passes
+        assert fast == rule.find(Doc(text, linter.morph))
+    for shouted in ("ВНИМАНИЕ, ЧИТАЙТЕ", "Á́B́ В-Г", "НЕ ЗНАЮ"):
+        assert caps._CAPS_HINT.search(shouted)
