@@ -71,9 +71,15 @@ class Token(NamedTuple):
 
 
 def normalise(word: str) -> str:
-    """Lower-case, «ё» → «е», Latin look-alikes → Cyrillic when the word mixes scripts."""
+    """Lower-case, «ё» → «е», Latin look-alikes → Cyrillic in a word (or hyphen-joined part) mixing scripts.
+
+    «USB-кабель» keeps its Latin «USB»; «нe» typed with a Latin «e» reads as «не».
+    """
     if _LATIN.search(word) and _CYRILLIC.search(word):
-        word = word.translate(_LOOKALIKES)
+        word = "-".join(
+            part.translate(_LOOKALIKES) if _LATIN.search(part) and _CYRILLIC.search(part) else part
+            for part in word.split("-")
+        )
     return word.lower().replace("ё", "е")
 
 

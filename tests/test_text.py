@@ -71,6 +71,8 @@ def test_normalisation_is_for_matching_only() -> None:
     assert tokens[1].text == "нe"
     assert has_lookalikes("нe") and not has_lookalikes("не") and not has_lookalikes("ok")
     assert normalise("OK") == "ok"
+    assert normalise("USB-кабель") == "usb-кабель"
+    assert normalise("USB-кaбель") == "usb-кабель"  # Latin «a» inside the Cyrillic part
 
 
 def test_sentence_boundaries() -> None:
