@@ -232,3 +232,24 @@ def test_caps_text_pre_check_changes_nothing(linter, text: str) -> None:
         assert fast == rule.find(Doc(text, linter.morph))
     for shouted in ("ВНИМАНИЕ, ЧИТАЙТЕ", "Á́B́ В-Г", "НЕ ЗНАЮ"):
         assert caps._CAPS_HINT.search(shouted)
+
+
+def test_follower_pre_check_changes_nothing(monkeypatch) -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from chatlint import linter as linter_module
+
+    texts = [t for t in TRICKY]
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("corpus/**/*.yaml")):
+        texts += [entry["text"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+    texts += ["Я не знаю.", "Я, не знаю", "Мы не в курсе", "Вы должны были", "вы не правы", "На вашем месте я бы"]
+    everything = [r.id for r in linter_module.Linter().all_rules]
+    fast = linter_module.Linter(extend_select=everything)
+    monkeypatch.setattr(linter_module, "_follower", lambda pattern, element: None)
+    plain = linter_module.Linter(extend_select=everything)
+    assert all(c[4] is None for cands in plain._lemma_index.values() for c in cands)
+    assert len(texts) > 50
+    for text in texts:
+        assert fast.check(text) == plain.check(text), text
