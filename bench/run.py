@@ -51,14 +51,13 @@ def words_in(text: str) -> int:
     return sum(1 for w in text.split() if any(c.isalpha() for c in w))
 
 
-def start_time(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one run of ``cmd`` as a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def start_time(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB) of one run of ``cmd`` as a child process."""
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def timed_child(cmd: list[str]) -> tuple[float, float, int]:
@@ -209,6 +208,8 @@ def main(argv: list[str] | None = None) -> dict:
         "pymorphy3": statistics.median(t[1] for t in p_times),
         "chatlint_wall": statistics.median(t[0] for t in c_times),
         "pymorphy3_wall": statistics.median(t[0] for t in p_times),
+        "chatlint_rss_mb": max(t[2] for t in c_times),
+        "pymorphy3_rss_mb": max(t[2] for t in p_times),
     }
 
     log("memory over a stream of replies")
@@ -304,6 +305,8 @@ def render(r: dict) -> str:
         f"({start['chatlint_wall']:.3f} s) |",
         f"| cold start `import pymorphy3; MorphAnalyzer()`, median CPU (wall) | {start['pymorphy3']:.3f} s "
         f"({start['pymorphy3_wall']:.3f} s) |",
+        f"| peak RSS, `chatlint check --text` / bare pymorphy3 start | {start['chatlint_rss_mb']:.0f} / "
+        f"{start['pymorphy3_rss_mb']:.0f} MB |",
         f"| peak RSS, this bench process | {r['peak_rss_bench_mb']:.0f} MB |",
         f"| peak RSS, Linter after load / after each pass of {mem['replies_per_pass']} new replies | "
         f"{mem['after_linter_mb']:.0f} / {' / '.join(f'{m:.0f}' for m in mem['passes_mb'])} MB |",
