@@ -1,4 +1,5 @@
-"""The command line: ``chatlint check``, ``chatlint eval``, ``chatlint rules``, ``chatlint rule ID``.
+"""The command line: ``chatlint check``, ``chatlint eval``, ``chatlint rules``, ``chatlint rule ID``,
+``chatlint report``.
 
 Exit codes: 0 no error-severity finding; 1 at least one; 2 usage, configuration or
 rule errors, or an input that could not be read.
@@ -6,10 +7,18 @@ rule errors, or an input that could not be read.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
+
+from chatlint.transcript_cli import (
+    OUTPUT_FORMATS,
+    linter_kwargs,
+    report_command,
+    run_check,
+    run_options,
+    transcript_options,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -80,60 +89,26 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--text", "texts", multiple=True, help="Check this reply (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
 @click.option("--encoding", default=None, help="Encoding of the input files (default: detect UTF-8/UTF-16).")
+@click.option("--statistics", is_flag=True, help="Print counts by rule and by operator instead of findings.")
+@transcript_options
 @rule_options
-def check(paths, texts, fmt, encoding, select, ignore, rules, no_builtin) -> None:
-    """Check replies: files (a .txt file is one reply), '-' for stdin, or --text."""
-    from chatlint.output import FORMATS
-    from chatlint.sources import InputError, Reply, replies_from
+def check(
+    paths, texts, fmt, encoding, statistics, input_format, tz, operators, maps, jobs, progress,
+    select, ignore, rules, no_builtin,
+) -> None:  # fmt: skip
+    """Check replies and chat transcripts: files or folders ('-' for stdin), or --text.
 
+    Transcripts (JSONL, CSV, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk) are
+    recognised by content; see docs/transcripts.md.
+    """
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
     linter = _linter(rules, select, ignore, no_builtin)
-    findings = []
-    input_failed = False
-
-    def replies():
-        nonlocal input_failed
-        for i, text in enumerate(texts):
-            yield Reply(text, "<text>" if len(texts) == 1 else f"<text{i + 1}>")
-        for raw in paths:
-            if raw == "-":
-                data = sys.stdin.buffer.read()
-                from chatlint.sources import decode
-
-                try:
-                    yield Reply(decode(data, "<stdin>", encoding), "<stdin>")
-                except InputError as exc:
-                    click.echo(f"chatlint: input error: {exc}", err=True)
-                    input_failed = True
-                continue
-            for path in _expand(Path(raw)):
-                try:
-                    yield from replies_from(path, encoding)
-                except InputError as exc:
-                    click.echo(f"chatlint: input error: {exc}", err=True)
-                    input_failed = True
-                except OSError as exc:
-                    click.echo(f"chatlint: input error: {path}: {exc.strerror}", err=True)
-                    input_failed = True
-
-    for reply in replies():
-        findings.extend((reply, d) for d in linter.check(reply.text))
-    FORMATS[fmt](findings, sys.stdout)
-    if input_failed:
-        raise SystemExit(EXIT_USAGE)
-    raise SystemExit(EXIT_FINDINGS if any(d.severity == "error" for _, d in findings) else EXIT_OK)
-
-
-def _expand(path: Path) -> list[Path]:
-    """A folder means every file in it that a reader knows, sorted."""
-    from chatlint.sources import READERS
-
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS)
-    return [path]
+    opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
+    kwargs = linter_kwargs(rules, select, ignore, no_builtin)
+    raise SystemExit(run_check(paths, texts, fmt, statistics, linter, kwargs, opts))
 
 
 @main.command("eval")
@@ -226,6 +201,8 @@ def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
                         if d.rule == rule.id and d.suggestions:
                             click.echo(f"    → {' | '.join(d.suggestions)}")
 
+
+report_command(main, _linter, rule_options)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

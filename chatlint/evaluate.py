@@ -221,7 +221,7 @@ def load_entries(paths: Iterable[str | Path]) -> tuple[list[Entry], int]:
 
 def evaluate(linter: Linter, entries: list[Entry], files: int = 0) -> Report:
     """Run ``linter`` over ``entries`` and count, per enabled rule, TP, FP and FN."""
-    active = [r.id for r in linter.rules]
+    active = [r.id for r in linter.rules if r.impl.scope == "reply"]  # dialogue rules need whole chats
     known = {r.id for r in linter.all_rules}
     scores = {rule_id: RuleScore(rule_id) for rule_id in sorted(active)}
     outcomes: list[Outcome] = []

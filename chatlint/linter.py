@@ -197,7 +197,8 @@ class Linter:
         if rule.fix != "none":
             replacement = match.fix if match.fix is not None else (match.suggestions[0] if match.suggestions else None)
             if replacement is not None and replacement != span:
-                fix = Fix(match.start, match.end, replacement, safe=rule.fix == "safe")
+                safe = rule.fix == "safe" and match.safe is not False
+                fix = Fix(match.start, match.end, replacement, safe=safe)
         return Diagnostic(
             rule=rule.id,
             severity=self._severity[rule.id],

@@ -10,6 +10,7 @@ _ALL = Linter(extend_select=[r.id for r in Linter().all_rules])
 _CASES = [
     pytest.param(rule.id, kind, text, id=f"{rule.id}:{kind}:{i}")
     for rule in _ALL.all_rules
+    if rule.impl.scope == "reply"  # dialogue rules' examples are chats: tests/test_dialogue_examples.py
     for kind, texts in (("bad", rule.examples_bad), ("good", rule.examples_good))
     for i, text in enumerate(texts)
 ]

@@ -33,6 +33,7 @@ class Match(NamedTuple):
     end: int
     suggestions: tuple[str, ...] = ()
     fix: str | None = None  # the safe replacement, when the rule declares one
+    safe: bool | None = None  # False: this match's fix is never safe, whatever the rule says
 
 
 class Doc:
@@ -77,6 +78,7 @@ class RuleKind:
     keys: ClassVar[dict[str, Any]] = {}  # kind-specific YAML key -> default value
     required: ClassVar[tuple[str, ...]] = ()
     fix_default: ClassVar[str] = "none"
+    scope: ClassVar[str] = "reply"  # "conversation" for dialogue kinds, which judge a whole chat
 
     def __init__(self, rule: Rule, params: dict[str, Any], ctx: Context) -> None:
         self.rule = rule

@@ -38,10 +38,12 @@ class PatternKind(RuleKind):
             if m.group(0) == "{match}":
                 return doc.text[start:end]
             if m.group("lemma"):
-                token = token_of(int(m.group("at")))
+                at = int(m.group("at"))
+                token = token_of(at)
                 if token is None:
                     return m.group("lemma")
-                return self.morph.inflect_like(m.group("lemma"), token.text)
+                word_lemma = _matched_lemma(pattern.elements[words[at - 1]], token.norm, self.morph)
+                return self.morph.inflect_like(m.group("lemma"), token.text, word_lemma=word_lemma)
             token = token_of(int(m.group("n")))
             if token is None:
                 return ""
@@ -142,7 +144,17 @@ class SubstituteRule(PatternKind):
                 out = right
             suggestions.append(match_case(out, first.text))
         suggestions = tuple(dict.fromkeys(suggestions))
-        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None)
+        safe = False if len(payload) > 1 else None  # several replacements: let a person choose
+        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+
+
+def _matched_lemma(element, norm: str, morph) -> str | None:
+    """The lemma a pattern element matched a token by, to follow that parse when inflecting."""
+    lemmas = morph.info(norm).lemmas
+    for atom in element.atoms:
+        if atom.kind == "lemma" and atom.value in lemmas:
+            return atom.value
+    return None
 
 
 def _alternatives(wrong: str) -> list[str]:

@@ -1,0 +1,83 @@
+"""The conversation model every transcript reader produces: a conversation of ordered events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+OPERATOR, CLIENT, BOT, SYSTEM = "operator", "client", "bot", "system"
+ROLES = (OPERATOR, CLIENT, BOT, SYSTEM)
+# Event types. ``note`` is an internal comment the client never sees.
+MESSAGE, NOTE, TRANSFER, JOIN, LEAVE, OPEN, CLOSE, MEDIA = (
+    "message", "note", "transfer", "join", "leave", "open", "close", "media",
+)  # fmt: skip
+EVENT_TYPES = (MESSAGE, NOTE, TRANSFER, JOIN, LEAVE, OPEN, CLOSE, MEDIA, "rating", "system")
+
+
+@dataclass(slots=True)
+class Event:
+    """One event of a conversation: a message, a note, a transfer, a join, a close …
+
+    ``timestamp`` is timezone-aware (or None when the source has none); ``line`` is the
+    1-based line in the source file where the record starts (0 when unknown).
+    """
+
+    conversation_id: str
+    message_id: str
+    timestamp: datetime | None
+    role: str
+    text: str = ""
+    event_type: str = MESSAGE
+    author_id: str | None = None
+    author_name: str | None = None
+    transfer_to: str | None = None
+    is_internal: bool = False
+    seq: int = 0
+    line: int = 0
+
+    @property
+    def author(self) -> str:
+        """The author's display name, else the id, else ''."""
+        return self.author_name or self.author_id or ""
+
+    @property
+    def is_reply(self) -> bool:
+        """A message the client sees from a human operator (not a note, bot or system text)."""
+        return self.role == OPERATOR and self.event_type in (MESSAGE, MEDIA) and not self.is_internal
+
+    @property
+    def is_client_message(self) -> bool:
+        return self.role == CLIENT and self.event_type in (MESSAGE, MEDIA)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A conversation: its events sorted by (timestamp, seq), plus where it came from."""
+
+    conversation_id: str
+    events: list[Event] = field(default_factory=list)
+    path: str = "<conversation>"
+    source_format: str = ""
+    meta: dict = field(default_factory=dict)  # tags, topic, channel …
+    warnings: list[str] = field(default_factory=list)
+
+    def sort(self) -> Conversation:
+        """Order events by time, then by their position in the source; None times keep position."""
+        if any(e.timestamp is None for e in self.events):
+            self.events.sort(key=lambda e: e.seq)
+        else:
+            self.events.sort(key=lambda e: (e.timestamp, e.seq))
+        return self
+
+    @property
+    def replies(self) -> list[Event]:
+        """The operator's client-facing messages."""
+        return [e for e in self.events if e.is_reply]
+
+    @property
+    def operators(self) -> list[str]:
+        """Names of the operators who replied, in order of their first reply."""
+        seen: dict[str, None] = {}
+        for e in self.replies:
+            seen.setdefault(e.author, None)
+        return list(seen)

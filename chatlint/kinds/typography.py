@@ -1,0 +1,157 @@
+"""The ``typography`` rule kind: several small typing slips, each with its own fix.
+
+Checks (each can be switched off with ``checks``):
+
+* ``space-before``  — a space before «, . ! ? ; :» («Здравствуйте ,Анна»);
+* ``space-after``   — no space after «,» «!» «?» «;» or a sentence-ending «.» between words;
+* ``double-space``  — two or more spaces between words;
+* ``brackets``      — bracket smileys «)))», «((» (runs of unbalanced brackets);
+* ``marks``         — «??», «?!?», «,,», «....»;
+* ``stretched``     — a letter repeated three times or more («спасибоооо»; not in capitals: «ООО»);
+* ``lookalikes``    — Latin letters that look like Cyrillic inside a Cyrillic word.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+
+from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.text import WORD
+
+CHECKS = ("space-before", "space-after", "double-space", "brackets", "marks", "stretched", "lookalikes")
+
+# Latin letters that are drawn like Cyrillic ones (both cases), for the look-alike fix.
+_LATIN_TO_CYRILLIC = str.maketrans("aceopxyABCEHKMOPTXY", "асеорхуАВСЕНКМОРТХУ")
+_CYR = regex.compile(r"\p{Cyrillic}")
+_LAT = regex.compile(r"\p{Latin}")
+
+_SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\d»)\"])([ \t\u00a0]+)(?=[,!?;]|:(?![)(DdPpРр3-])|\.(?![.\p{L}\d]))")
+_SPACE_AFTER = regex.compile(
+    r"(?<=\p{Ll}{2}|\p{Lu}\p{Ll})[,;!?](?=\p{Cyrillic})|(?<=\p{Cyrillic}\p{Ll})\.(?=\p{Lu}\p{Ll})"
+)
+_DOUBLE_SPACE = regex.compile(r"(?<=[^\s.!?:;…]) {2,}(?=\S)")  # two spaces after a full stop: a habit
+_BRACKETS = regex.compile(r"\){2,}|\({2,}")
+_MARKS = regex.compile(r"[?!]{2,}|,{2,}|\.{4,}")
+_STRETCHED = regex.compile(r"(\p{Cyrillic})\1{2,}", regex.IGNORECASE)
+# Fast pre-checks with the standard ``re`` (a whole-reply scan is several times quicker).
+_STRETCHED_ANY = re.compile(r"([а-яё])\1\1")
+_MIXED_PAIR = re.compile(r"[а-яёА-ЯЁ][a-zA-Z]|[a-zA-Z][а-яёА-ЯЁ]")
+
+
+@register
+class TypographyRule(RuleKind):
+    """Typing slips; ``allow`` lists words to leave alone (e.g. «длинношеее»)."""
+
+    name = "typography"
+    keys = {"checks": list(CHECKS), "allow": []}
+    fix_default = "safe"
+
+    def __init__(self, rule, params, ctx) -> None:
+        super().__init__(rule, params, ctx)
+        checks = params["checks"] or []
+        unknown = [c for c in checks if c not in CHECKS]
+        if unknown:
+            from chatlint.pattern import PatternError
+
+            raise PatternError(f"unknown typography check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+        self.checks = frozenset(checks)
+        self.allow = frozenset(str(a).lower().replace("ё", "е") for a in params["allow"] or [])
+
+    def find(self, doc: Doc) -> list[Match]:
+        text = doc.text
+        protected = _protected_spans(doc)
+        found: list[Match] = []
+
+        def add(start: int, end: int, fix: str, safe: bool = True) -> None:
+            if not any(ps <= start < pe or ps < end <= pe for ps, pe in protected):
+                found.append(Match(start, end, (fix,) if fix else (), fix, None if safe else False))
+
+        if "space-before" in self.checks:
+            links = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email")]
+            for m in _SPACE_BEFORE.finditer(text):
+                if any(end == m.start() for _, end in links):
+                    continue  # «mail@shop.ru ,» keeps the comma out of the link on purpose
+                mark = text[m.end()]
+                after = text[m.end() + 1 : m.end() + 2]
+                add(m.start(), m.end() + 1, mark + " " if after.isalpha() and mark != "." else mark)
+        if "space-after" in self.checks:
+            for m in _SPACE_AFTER.finditer(text):
+                add(m.start(), m.end(), m.group() + " ")
+        if "double-space" in self.checks:
+            for m in _DOUBLE_SPACE.finditer(text):
+                add(m.start(), m.end(), " ")
+        if "brackets" in self.checks:
+            for m in _BRACKETS.finditer(text):
+                if _unbalanced(text, m):
+                    start = m.start()
+                    while start > 0 and text[start - 1] == " ":
+                        start -= 1
+                    add(start, m.end(), "")
+        if "marks" in self.checks:
+            for m in _MARKS.finditer(text):
+                run = m.group()
+                if run[0] in "?!":
+                    if run.count("?") < 2 or run.count("!") > 1:
+                        continue  # «?!» is fine; «!!» belongs to style/exclamation
+                    fix = "?!" if "!" in run else "?"
+                else:
+                    fix = "," if run[0] == "," else "..."
+                add(m.start(), m.end(), fix)
+        stretched = "stretched" in self.checks and _STRETCHED_ANY.search(text.lower()) is not None
+        mixed = "lookalikes" in self.checks and _MIXED_PAIR.search(text) is not None
+        for token in doc.tokens if stretched or mixed else ():
+            if token.kind != WORD or token.norm in self.allow:
+                continue
+            if stretched and _STRETCHED.search(token.text) and not token.text.isupper():
+                fixed, known = self._unstretch(token.text)
+                add(token.start, token.end, fixed, known)
+            if mixed:
+                fixed = _fix_lookalikes(token.text)
+                if fixed is not None:
+                    add(token.start, token.end, fixed)
+        found.sort(key=lambda m: (m.start, m.end))
+        return found
+
+    def _unstretch(self, word: str) -> tuple[str, bool]:
+        """The word with stretched letters collapsed; True when the dictionary knows it."""
+        candidates = [_STRETCHED.sub(r"\1", word), _STRETCHED.sub(r"\1\1", word)]
+        for candidate in candidates:
+            if self.morph.is_known(candidate.lower().replace("ё", "е")):
+                return candidate, True
+        return candidates[0], False
+
+
+def _unbalanced(text: str, m: regex.Match) -> bool:
+    """A run of brackets is a smiley when it closes (or opens) more than the text balances."""
+    run = m.group()
+    if run[0] == ")":
+        before = text[: m.start()]
+        return len(run) > before.count("(") - before.count(")")
+    after = text[m.end() :]
+    return len(run) > after.count(")") - after.count("(")
+
+
+def _fix_lookalikes(word: str) -> str | None:
+    """A Cyrillic word with Latin look-alike letters, written all in Cyrillic; else None."""
+    if not (_LAT.search(word) and _CYR.search(word)):
+        return None
+    parts = regex.split(r"([-'’])", word)
+    changed = False
+    out = []
+    for part in parts:
+        if _LAT.search(part) and _CYR.search(part):
+            fixed = part.translate(_LATIN_TO_CYRILLIC)
+            if _LAT.search(fixed):
+                return None  # real Latin letters: a brand or a code, not a slip
+            out.append(fixed)
+            changed = True
+        else:
+            out.append(part)
+    return "".join(out) if changed else None
+
+
+def _protected_spans(doc: Doc) -> list[tuple[int, int]]:
+    """URLs, e-mails, codes and placeholders: their punctuation is not prose."""
+    return [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "code", "placeholder", "phone")]

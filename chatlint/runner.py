@@ -1,0 +1,265 @@
+"""Running ``chatlint check`` over inputs: plain replies and transcripts, in 1 or N processes.
+
+Inputs become *units* (one plain reply, or one conversation) in input order. Units are checked
+in batches, in this process or in a pool of ``jobs`` processes; results come back in input
+order, so the output is the same for any ``jobs``. At most a few batches per process are in
+flight, so memory stays bounded however long the input is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from chatlint.conversation import Conversation
+from chatlint.sources import READERS, InputError, Reply, decode, replies_from
+from chatlint.summary import Summary, UnitResult
+from chatlint.transcripts import FORMATS, ReadOptions, detect, read
+
+TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".txt"}
+INPUT_FORMATS = ("auto", "replies", *FORMATS)
+BATCH_EVENTS = 2000
+
+
+@dataclass
+class RunOptions:
+    """How to read and check the inputs."""
+
+    input_format: str = "auto"
+    read: ReadOptions = field(default_factory=ReadOptions)
+    jobs: int = 1
+    progress: bool = False
+    keep_events: bool = False  # keep conversations for the HTML report
+    encoding: str | None = None
+
+
+# --- per-process checker --------------------------------------------------------------------
+_CHECKER = None
+
+
+def _init(linter_kwargs: dict) -> None:
+    global _CHECKER
+    from chatlint.dialogue import ConversationChecker
+    from chatlint.linter import Linter
+
+    _CHECKER = ConversationChecker(Linter(**linter_kwargs))
+
+
+def _check_batch(batch: list, keep_events: bool) -> list[UnitResult]:
+    return [_check_unit(unit, keep_events) for unit in batch]
+
+
+def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
+    from chatlint.kinds.dialogue import first_response
+
+    checker = _CHECKER
+    if isinstance(unit, Reply):
+        return UnitResult([(unit, d) for d in checker.linter.check(unit.text)], unit.path)
+    findings = checker.check(unit)
+    replies: dict[str, int] = {}
+    for e in unit.replies:
+        replies[e.author] = replies.get(e.author, 0) + 1
+    frt = first_response(unit)
+    events = None
+    if keep_events and findings:
+        events = [
+            {
+                "message_id": e.message_id,
+                "role": e.role,
+                "type": e.event_type,
+                "author": e.author,
+                "time": e.timestamp.isoformat() if e.timestamp else "",
+                "text": e.text,
+            }
+            for e in unit.events
+        ]
+    return UnitResult(
+        findings,
+        unit.path,
+        unit.conversation_id,
+        replies,
+        frt[1] if frt else None,
+        events,
+        max((e.line for e in unit.events), default=0),
+    )
+
+
+# --- inputs -----------------------------------------------------------------------------------
+def expand(path: Path) -> list[Path]:
+    """A folder means every file in it that a reader knows (sorted); a file means itself."""
+    if path.is_dir():
+        known = set(READERS) | TRANSCRIPT_SUFFIXES
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in known)
+    return [path]
+
+
+class Inputs:
+    """Turns paths and texts into units, reporting unreadable inputs on ``err``."""
+
+    def __init__(self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str]) -> None:
+        self.texts = list(texts)
+        self.opts, self.err = opts, err
+        self.files: list[Path | str] = []
+        for raw in paths:
+            self.files.extend(["-"] if raw == "-" else expand(Path(raw)))
+        self.failed = False
+        self.current = ""
+        self.done_lines = 0
+        read_opts = opts.read
+        read_opts.problem = self._problem
+        read_opts.warn = self._warn
+        if opts.encoding and not read_opts.encoding:
+            read_opts.encoding = opts.encoding
+
+    def _problem(self, path: str, line: int, message: str) -> None:
+        self.failed = True
+        where = f"{path}:{line}" if line else path
+        self.err.write(f"chatlint: input error: {where}: {message}\n")
+
+    def _warn(self, path: str, line: int, message: str) -> None:
+        where = f"{path}:{line}" if line else path
+        self.err.write(f"chatlint: warning: {where}: {message}\n")
+
+    def __iter__(self) -> Iterator[Reply | Conversation]:
+        for i, text in enumerate(self.texts):
+            yield Reply(text, "<text>" if len(self.texts) == 1 else f"<text{i + 1}>")
+        for path in self.files:
+            self.current = str(path)
+            try:
+                if path == "-":
+                    yield Reply(decode(sys.stdin.buffer.read(), "<stdin>", self.opts.encoding), "<stdin>")
+                    continue
+                fmt = self.opts.input_format
+                if fmt == "auto":
+                    fmt = detect(path, self.opts.read) or "replies"
+                if fmt == "replies":
+                    yield from replies_from(path, self.opts.encoding)
+                else:
+                    yield from read(path, fmt, self.opts.read)
+            except InputError as exc:
+                self.failed = True
+                self.err.write(f"chatlint: input error: {exc}\n")
+            except UnicodeDecodeError as exc:
+                self.failed = True
+                self.err.write(f"chatlint: input error: {path}: not {exc.encoding} ({exc.reason}); give --encoding\n")
+            except OSError as exc:
+                self.failed = True
+                self.err.write(f"chatlint: input error: {path}: {exc.strerror}\n")
+            if path != "-":
+                self.done_lines += _count_lines(path) if self.opts.progress else 0
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
+
+
+def _batches(units: Iterable, size: int = BATCH_EVENTS) -> Iterator[list]:
+    batch, weight = [], 0
+    for unit in units:
+        batch.append(unit)
+        weight += len(unit.events) if isinstance(unit, Conversation) else 1
+        if weight >= size:
+            yield batch
+            batch, weight = [], 0
+    if batch:
+        yield batch
+
+
+def check_units(
+    units: Iterable, linter_kwargs: dict, jobs: int, keep_events: bool, linter=None
+) -> Iterator[UnitResult]:
+    """Results for the units, in input order, from ``jobs`` processes (``linter``: reuse it when 1)."""
+    global _CHECKER
+    if jobs <= 1:
+        if linter is not None:
+            from chatlint.dialogue import ConversationChecker
+
+            _CHECKER = ConversationChecker(linter)
+        else:
+            _init(linter_kwargs)
+        for unit in units:
+            yield _check_unit(unit, keep_events)
+        return
+    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(linter_kwargs,)) as pool:
+        pending: deque = deque()
+        for batch in _batches(units):
+            pending.append(pool.submit(_check_batch, batch, keep_events))
+            while len(pending) >= 2 * jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+# --- progress -----------------------------------------------------------------------------
+class Progress:
+    """A one-line progress bar on a terminal: lines read of all input files, conversations, findings."""
+
+    def __init__(self, stream: IO[str], total_lines: int) -> None:
+        self.stream, self.total = stream, max(total_lines, 1)
+        self.last = 0.0
+
+    def update(self, inputs: Inputs, unit: UnitResult, summary: Summary, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < 0.2:
+            return
+        self.last = now
+        done = min(inputs.done_lines + unit.last_line, self.total) if not final else self.total
+        width = 30
+        filled = int(width * done / self.total)
+        bar = "█" * filled + "░" * (width - filled)
+        self.stream.write(
+            f"\r{bar} {100 * done // self.total:3d}%  {summary.conversations} conversations, "
+            f"{summary.findings} findings"
+        )
+        if final:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def show_progress(requested: bool | None, stream: IO[str]) -> bool:
+    """A bar only on a terminal, never in CI; ``--progress``/``--no-progress`` override."""
+    if requested is not None:
+        return requested
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("CI")
+
+
+def run(
+    paths: Iterable[str],
+    texts: Iterable[str],
+    linter_kwargs: dict,
+    opts: RunOptions,
+    on_result,
+    err: IO[str],
+    linter=None,
+    keep_worst: int = 10,
+) -> tuple[Summary, bool]:
+    """Check everything; ``on_result(unit)`` gets each result in input order. Returns the summary
+    and whether an input could not be read (fully or partly)."""
+    inputs = Inputs(paths, texts, opts, err)
+    summary = Summary(keep_worst=keep_worst)
+    progress = None
+    if opts.progress:
+        total = sum(_count_lines(p) for p in inputs.files if p != "-")
+        progress = Progress(err, total)
+    last = None
+    for result in check_units(inputs, linter_kwargs, opts.jobs, opts.keep_events, linter):
+        if on_result is not None:
+            on_result(result)
+        summary.add(result)
+        if progress is not None:
+            progress.update(inputs, result, summary)
+        last = result
+    if progress is not None and last is not None:
+        progress.update(inputs, last, summary, final=True)
+    return summary, inputs.failed
