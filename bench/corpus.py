@@ -248,7 +248,7 @@ def write_transcript(path, generator: ReplyGenerator, target_bytes: int) -> int:
                     {
                         "conversation_id": str(conversation),
                         "message_id": f"{conversation}-{turn}",
-                        "timestamp": f"2024-03-15T10:{turn:02}:00+03:00",
+                        "timestamp": f"2024-03-15T10:00:{turn * 15:02}+03:00",
                         "role": role,
                         "author_id": "op-1" if role == "operator" else "c-1",
                         "text": text,
