@@ -51,23 +51,55 @@ def words_in(text: str) -> int:
     return sum(1 for w in text.split() if any(c.isalpha() for c in w))
 
 
-def start_time(cmd: list[str]) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS MB) of one run of ``cmd`` as a child process."""
+def _hwm_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of a live process, in MB; 0 when it is gone.
+
+    Not ``ru_maxrss`` of the child: Linux carries the parent's peak across fork and exec,
+    so every child of this big process would report at least this process's size.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB of the largest process in its tree)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    peak = 0.0
+    while proc.poll() is None:
+        for pid in [proc.pid, *_children(proc.pid)]:
+            peak = max(peak, _hwm_mb(pid))
+        time.sleep(0.01)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # cumulative: callers take differences
+    return wall, usage.ru_utime + usage.ru_stime, peak
 
 
-def timed_child(cmd: list[str]) -> tuple[float, float, int]:
-    """(seconds, peak RSS MB of the child and its children, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+def start_time(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB) of one run of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, cpu, peak = run_child(cmd)
+    return wall, cpu - (before.ru_utime + before.ru_stime), peak
+
+
+def timed_child(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB of the largest process in its tree)."""
+    wall, _, peak = run_child(cmd)
+    return wall, peak
 
 
 def cli_has_jobs() -> bool:
@@ -229,8 +261,8 @@ def main(argv: list[str] | None = None) -> dict:
             for j in (1, 2):
                 log(f"chatlint check -j {j}")
                 cmd = [sys.executable, "-m", "chatlint.cli", "check", "--format", "json", "-j", str(j), str(path)]
-                seconds, rss, code = timed_child(cmd)
-                jobs[f"j{j}"] = {"seconds": seconds, "peak_rss_mb": rss, "exit": code}
+                seconds, rss = timed_child(cmd)
+                jobs[f"j{j}"] = {"seconds": seconds, "peak_rss_mb": rss}
             result["jobs"] = {"transcript_mb": args.transcript_mb, "lines": lines, **jobs}
     else:
         result["jobs"] = None
