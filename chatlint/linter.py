@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from chatlint.diagnostic import SEVERITIES, Diagnostic, Fix
 from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
+from chatlint.kinds.base import cancelled
 from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
 from chatlint.pattern import PatternError, match_at
@@ -79,6 +79,7 @@ class Linter:
                 raise ConfigError(f"severity for {rule_id!r} must be one of {', '.join(SEVERITIES)}")
         self.rules: list[Rule] = [r for r in self.all_rules if _is_on(r, select, ignore, extend_select)]
         self._severity = {r.id: overrides.get(r.id, r.severity) for r in self.rules}
+        self._overridden = frozenset(overrides)
         self._build_index()
 
     def _apply_options(self, options: Mapping[str, Mapping[str, object]]) -> None:
@@ -187,6 +188,8 @@ class Linter:
                 continue
             last_end[rule.id] = match.end
             kept.append((rule, match))
+        if any(m.severity is not None for _, m in kept):
+            kept = _drop_superseded_guesses(kept)
         diagnostics = [self._diagnostic(doc.text, rule, match) for rule, match in kept]
         diagnostics.sort(key=lambda d: (d.start, d.end, d.rule))
         return diagnostics
@@ -199,9 +202,12 @@ class Linter:
             if replacement is not None and replacement != span:
                 safe = rule.fix == "safe" and match.safe is not False
                 fix = Fix(match.start, match.end, replacement, safe=safe)
+        severity = self._severity[rule.id]
+        if match.severity is not None and rule.id not in self._overridden:
+            severity = match.severity
         return Diagnostic(
             rule=rule.id,
-            severity=self._severity[rule.id],
+            severity=severity,
             start=match.start,
             end=match.end,
             message=rule.message.replace("{match}", span),
@@ -247,25 +253,20 @@ def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list
     return any(selector_matches(s, rule.id) for s in select + extend)
 
 
+def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
+    """A match that carries its own severity is a guess (e.g. an unknown word): it yields to
+    any other rule's finding on an overlapping span, which says more precisely what is wrong."""
+    out = []
+    for rule, match in kept:
+        if match.severity is not None and any(
+            other is not rule and m.severity is None and m.start < match.end and match.start < m.end
+            for other, m in kept
+        ):
+            continue
+        out.append((rule, match))
+    return out
+
+
 def _cancelled(doc: Doc, rule: Rule, match: Match) -> bool:
     """An ``unless`` pattern matches in the same sentence (or reply) as the match."""
-    seq = doc.seq
-    if not seq.tokens:
-        return False
-    if rule.unless_scope == "reply":
-        lo, hi = 0, len(seq.tokens)
-    else:
-        starts = [t.start for t in seq.tokens]
-        pos = max(0, bisect.bisect_right(starts, match.start) - 1)
-        sentence = seq.tokens[pos].sentence
-        lo = hi = pos
-        while lo > 0 and seq.tokens[lo - 1].sentence == sentence:
-            lo -= 1
-        while hi < len(seq.tokens) and seq.tokens[hi].sentence == sentence:
-            hi += 1
-    for pattern in rule.unless:
-        for i in range(lo, hi):
-            captures = match_at(pattern, seq, i, 0, doc.morph)
-            if captures is not None and max(c for c in captures if c is not None) < hi:
-                return True
-    return False
+    return cancelled(doc, rule.unless, match.start, rule.unless_scope)

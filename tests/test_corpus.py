@@ -1,9 +1,4 @@
-"""The rule pack measured on corpus/: precision and recall of every default-on rule.
-
-Rules that are not on main yet are listed in RULES_AWAITING_CORPUS; the lead removes an id
-from that list when the rule and its corpus file land, and the test then holds it to the
-thresholds. A listed rule that already has labelled entries fails the test (remove it).
-"""
+"""The rule pack measured on corpus/: precision and recall of every default-on rule."""
 
 from __future__ import annotations
 
@@ -19,23 +14,6 @@ MIN_PRECISION = 0.95
 MIN_RECALL = 0.90
 MIN_BAD, MIN_GOOD, MIN_CLEAN = 20, 20, 300
 
-# Rules of issue 3 that are not on main yet (known gap). Remove an id when its rule merges.
-RULES_AWAITING_CORPUS = {
-    "spelling/typo",
-    "tone/rude",
-    "tone/obscene",
-    "tone/overpromise",
-    "tone/pitch-cliche",
-    "tone/passing-buck",
-    "tone/calm-down",
-    "tone/wait-command",
-    "tone/condescending",
-    "tone/blame-shift",
-    "tone/empty-apology",
-    "tone/hedging",
-    "tone/unexplained-request",
-}
-
 _LINTER = Linter()
 _ENTRIES, _FILES = load_entries([CORPUS / "labelled", CORPUS / "clean"])
 _REPORT = evaluate(_LINTER, _ENTRIES, _FILES)
@@ -50,8 +28,6 @@ def _detail(rule_id: str) -> str:
 @pytest.mark.parametrize("rule_id", _DEFAULT_ON)
 def test_precision_and_recall(rule_id: str) -> None:
     score = _REPORT.scores[rule_id]
-    if rule_id in RULES_AWAITING_CORPUS and not score.labelled:
-        pytest.skip(f"{rule_id}: known gap, no labelled entries yet")
     assert score.labelled, f"{rule_id} has no labelled entries in corpus/labelled/"
     assert score.recall >= MIN_RECALL, f"{rule_id} recall {score.recall:.3f}\n{_detail(rule_id)}"
     if score.precision is not None:
@@ -61,17 +37,10 @@ def test_precision_and_recall(rule_id: str) -> None:
 @pytest.mark.parametrize("rule_id", _DEFAULT_ON)
 def test_enough_bad_and_good_entries(rule_id: str) -> None:
     bad = [e for e in _ENTRIES if rule_id in e.rules]
-    if rule_id in RULES_AWAITING_CORPUS and not bad:
-        pytest.skip(f"{rule_id}: known gap, no labelled entries yet")
     files = {e.path for e in bad}
     good = [e for e in _ENTRIES if e.path in files and rule_id not in e.rules]
     assert len(bad) >= MIN_BAD, f"{rule_id}: {len(bad)} labelled bad entries, want {MIN_BAD}"
     assert len(good) >= MIN_GOOD, f"{rule_id}: {len(good)} good entries next to its bad ones, want {MIN_GOOD}"
-
-
-def test_known_gap_list_is_current() -> None:
-    stale = sorted(r for r in RULES_AWAITING_CORPUS if r in _REPORT.scores and _REPORT.scores[r].labelled)
-    assert not stale, f"these rules have labelled entries now: remove them from RULES_AWAITING_CORPUS: {stale}"
 
 
 def test_clean_set_is_large_and_clean() -> None:

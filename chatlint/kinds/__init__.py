@@ -6,9 +6,11 @@ from chatlint.kinds import (  # noqa: F401
     dialogue,
     emoji,
     exclamation,
+    obscene,
     one_word,
     patterns,
     regex_rule,
+    spelling,
     typography,
     vy_case,
 )

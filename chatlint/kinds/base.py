@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from chatlint.pattern import Sequence
+from chatlint.pattern import Sequence, match_at
 from chatlint.text import Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +35,7 @@ class Match(NamedTuple):
     suggestions: tuple[str, ...] = ()
     fix: str | None = None  # the safe replacement, when the rule declares one
     safe: bool | None = None  # False: this match's fix is never safe, whatever the rule says
+    severity: str | None = None  # a guess at its own severity (not a user's override); yields to other rules
 
 
 class Doc:
@@ -69,6 +71,31 @@ class Doc:
     def words(self) -> list[Token]:
         """The word tokens."""
         return [t for t in self.tokens if t.kind == "word"]
+
+
+def cancelled(doc: Doc, patterns: list, start: int, scope: str = "sentence") -> bool:
+    """One of ``patterns`` matches in the sentence holding offset ``start`` (or anywhere in the
+    reply when ``scope`` is ``"reply"``): the ``unless`` check of rules and pattern entries."""
+    seq = doc.seq
+    if not seq.tokens or not patterns:
+        return False
+    if scope == "reply":
+        lo, hi = 0, len(seq.tokens)
+    else:
+        starts = [t.start for t in seq.tokens]
+        pos = max(0, bisect.bisect_right(starts, start) - 1)
+        sentence = seq.tokens[pos].sentence
+        lo = hi = pos
+        while lo > 0 and seq.tokens[lo - 1].sentence == sentence:
+            lo -= 1
+        while hi < len(seq.tokens) and seq.tokens[hi].sentence == sentence:
+            hi += 1
+    for pattern in patterns:
+        for i in range(lo, hi):
+            captures = match_at(pattern, seq, i, 0, doc.morph)
+            if captures is not None and max(c for c in captures if c is not None) < hi:
+                return True
+    return False
 
 
 class RuleKind:

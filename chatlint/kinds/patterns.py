@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
-from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.base import Doc, Match, RuleKind, cancelled, register
 from chatlint.morph import match_case
 from chatlint.pattern import Pattern, PatternError, parse_pattern
 
@@ -81,26 +81,42 @@ class PatternRule(PatternKind):
             raise PatternError("'patterns' must be a non-empty list of strings")
         self._patterns = []
         for item in patterns:
-            suggest = None
+            suggest, unless = None, ()
             if isinstance(item, dict):
-                if set(item) - {"pattern", "suggest"} or not isinstance(item.get("pattern"), str):
-                    raise PatternError("a pattern entry is a string, or a mapping with 'pattern' and 'suggest'")
-                suggest = item.get("suggest", [])
-                suggest = [suggest] if isinstance(suggest, str) else suggest
-                if not isinstance(suggest, list) or not all(isinstance(s, str) for s in suggest):
-                    raise PatternError("'suggest' of a pattern entry must be a list of strings")
+                if set(item) - {"pattern", "suggest", "unless"} or not isinstance(item.get("pattern"), str):
+                    raise PatternError("a pattern entry is a string or a mapping of 'pattern', 'suggest', 'unless'")
+                if "suggest" in item:
+                    suggest = _strings(item["suggest"], "suggest")
+                unless = tuple(parse_pattern(u, ctx.morph) for u in _strings(item.get("unless", []), "unless"))
                 item = item["pattern"]
             if not isinstance(item, str):
                 raise PatternError(f"pattern {item!r} must be a string")
-            self._patterns.append((parse_pattern(item, ctx.morph), suggest))
+            self._patterns.append((parse_pattern(item, ctx.morph), Entry(suggest, unless)))
 
     def on_match(self, doc, pattern, payload, captures) -> Match | None:
         idx = [c for c in captures if c is not None]
         seq = doc.seq
         start, end = seq.tokens[idx[0]].start, seq.tokens[idx[-1]].end
-        templates = self.rule.suggest if payload is None else payload
+        if payload.unless and cancelled(doc, list(payload.unless), start, self.rule.unless_scope):
+            return None
+        templates = self.rule.suggest if payload.suggest is None else payload.suggest
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
         return Match(start, end, suggestions)
+
+
+class Entry(NamedTuple):
+    """What one pattern of a ``pattern`` rule carries: its own suggestions and ``unless``."""
+
+    suggest: list[str] | None  # None: use the rule's suggestions
+    unless: tuple[Pattern, ...]  # cancel this pattern's match (scope: the rule's unless_scope)
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    """A string or a list of strings, as a list; PatternError otherwise."""
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise PatternError(f"'{key}' of a pattern entry must be a list of strings")
+    return value
 
 
 @register

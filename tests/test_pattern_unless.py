@@ -1,0 +1,65 @@
+"""A pattern entry's own ``unless`` cancels only that pattern's matches."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from chatlint.linter import Linter
+from chatlint.rules import RuleLoadError
+
+RULE = """
+- id: test/entry-unless
+  kind: pattern
+  severity: warning
+  message: "«{{match}}»"
+  source: test
+  unless_scope: {scope}
+  patterns:
+    - pattern: "не наш ошибка"
+    - pattern: "проблема на сторона банк|почта"
+      unless: ["передать{{1per}}|отправить{{past}}"]
+"""
+
+
+def _linter(tmp_path, scope: str = "sentence") -> Linter:
+    path = tmp_path / "rules.yaml"
+    path.write_text(textwrap.dedent(RULE.format(scope=scope)), encoding="utf-8")
+    return Linter(rules=[path], builtin=False)
+
+
+def _hits(linter: Linter, text: str) -> list[str]:
+    return [d.text for d in linter.check(text)]
+
+
+def test_entry_unless_cancels_its_own_pattern(tmp_path) -> None:
+    linter = _linter(tmp_path)
+    assert _hits(linter, "Проблема на стороне банка.") == ["Проблема на стороне банка"]
+    assert _hits(linter, "Проблема на стороне банка, я передам им запрос.") == []
+    assert _hits(linter, "Проблема на стороне почты, я уже отправила им запрос.") == []
+
+
+def test_entry_unless_leaves_other_patterns_alone(tmp_path) -> None:
+    linter = _linter(tmp_path)
+    assert _hits(linter, "Это не наша ошибка, я передам запрос в банк.") == ["не наша ошибка"]
+
+
+def test_entry_unless_uses_the_rule_scope(tmp_path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    sentence, reply = _linter(tmp_path / "a", "sentence"), _linter(tmp_path / "b", "reply")
+    text = "Проблема на стороне банка. Я передам им запрос."
+    assert _hits(sentence, text) == ["Проблема на стороне банка"]
+    assert _hits(reply, text) == []
+
+
+def test_entry_unless_must_be_strings(tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "- id: test/x\n  kind: pattern\n  severity: info\n  message: m\n  source: s\n"
+        "  patterns:\n    - pattern: бред\n      unless: [1, 2]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleLoadError, match="unless"):
+        Linter(rules=[path], builtin=False)
