@@ -7,15 +7,14 @@ rule errors, or an input that could not be read.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from chatlint.transcript_cli import (
     OUTPUT_FORMATS,
-    linter_kwargs,
     report_command,
-    run_check,
     run_options,
     transcript_options,
 )
@@ -94,21 +93,76 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print counts by rule and by operator instead of findings.")
 @transcript_options
 @rule_options
+@click.option("--extend-select", multiple=True, help="Also these rules (e.g. ones that are off by default).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to template files in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (phrase rewrites); implies --fix.")
+@click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of writing them.")
+@click.option("--stdin-filename", default=None, help="The file name stdin stands for (its format and config).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 def check(
     paths, texts, fmt, encoding, statistics, input_format, tz, operators, maps, jobs, progress,
-    select, ignore, rules, no_builtin,
+    select, ignore, rules, no_builtin, extend_select, config_file, isolated, **fixing,
 ) -> None:  # fmt: skip
-    """Check replies and chat transcripts: files or folders ('-' for stdin), or --text.
+    """Check replies, template libraries and chat transcripts: files or folders ('-' for stdin), or --text.
 
     Transcripts (JSONL, CSV, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk) are
-    recognised by content; see docs/transcripts.md.
+    recognised by content; see docs/transcripts.md. Template libraries: docs/templates.md.
     """
+    from chatlint.run import CheckRequest, configured_linter, run_check, uses_transcripts
+
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
-    linter = _linter(rules, select, ignore, no_builtin)
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
     opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
-    kwargs = linter_kwargs(rules, select, ignore, no_builtin)
-    raise SystemExit(run_check(paths, texts, fmt, statistics, linter, kwargs, opts))
+    if uses_transcripts(paths, statistics, opts, fixing):
+        from chatlint.transcript_cli import run_check as run_transcripts
+
+        def transcripts() -> int:
+            linter, kwargs = configured_linter(cli)
+            return run_transcripts(paths, texts, fmt, statistics, linter, kwargs, opts)
+
+        raise SystemExit(_guarded(transcripts))
+    request = CheckRequest(list(paths), list(texts), fmt, encoding, cli, **fixing)
+    raise SystemExit(_guarded(lambda: run_check(request, sys.stdin.buffer, sys.stdout, sys.stderr)))
+
+
+def _cli_options(select, ignore, rules, no_builtin, extend_select=(), config_file=None, isolated=False):
+    from chatlint.project import CliOptions
+
+    return CliOptions(
+        _split(select), _split(ignore), _split(extend_select), list(rules), no_builtin, config_file, isolated
+    )
+
+
+def _guarded(action):
+    """Run ``action``, turning configuration and rule errors into one-line messages (exit 2)."""
+    from chatlint.config import ConfigFileError
+    from chatlint.rules import RuleLoadError
+
+    try:
+        return action()
+    except RuleLoadError as exc:
+        for problem in exc.problems:
+            click.echo(f"chatlint: rule error: {problem}", err=True)
+        return EXIT_USAGE
+    except ConfigFileError as exc:
+        click.echo(f"chatlint: {exc.label}: {exc}", err=True)
+        return EXIT_USAGE
+
+
+@main.command("config")
+@click.argument("path", default=".", type=click.Path())
+@rule_options
+@click.option("--extend-select", multiple=True, help="Also these rules.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+def show_config(path, select, ignore, rules, no_builtin, extend_select, config_file, isolated) -> None:
+    """Print the configuration that applies to PATH and where each value comes from."""
+    from chatlint.config_show import show
+
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    raise SystemExit(_guarded(lambda: show(Path(path), cli, sys.stdout)))
 
 
 @main.command("eval")

@@ -6,6 +6,7 @@ from chatlint.kinds import (  # noqa: F401
     dialogue,
     emoji,
     exclamation,
+    meta,
     obscene,
     one_word,
     patterns,

@@ -1,0 +1,302 @@
+"""Project configuration: ``[tool.chatlint]`` in pyproject.toml, ``chatlint.toml`` or ``.chatlint.yaml``.
+
+The configuration of a checked file is the first of these found walking up from the
+file's folder (in one folder: chatlint.toml, then .chatlint.yaml/.yml, then a
+pyproject.toml that has a ``[tool.chatlint]`` table). Paths in it (rule folders,
+globs) are relative to the folder of the configuration file. Every key is described in
+docs/config.md. An unknown key is an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import regex
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
+TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
+VOCABULARY_KEYS = {"accept": list, "reject": list}
+
+
+class ConfigFileError(Exception):
+    """A configuration file that cannot be used: the message names the file and the key."""
+
+    label = "config error"
+
+
+class SelectionError(ConfigFileError):
+    """A command-line ``--select``/``--ignore`` names a rule that does not exist."""
+
+    label = "error"
+
+
+@dataclass
+class Config:
+    """The effective configuration; ``origin`` says where each key's value came from."""
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    rules: list[str] = field(default_factory=list)
+    builtin: bool = True
+    vocabulary: dict[str, list[str]] = field(default_factory=lambda: {"accept": [], "reject": []})
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    templates: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None  # the configuration file, None when there is none
+    root: Path = field(default_factory=Path.cwd)  # the folder globs and paths are relative to
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def key_origin(self, key: str) -> str:
+        return self.origin.get(key, "default")
+
+
+# TOML/YAML key -> (attribute, expected type)
+KEYS: dict[str, tuple[str, type]] = {
+    "select": ("select", list),
+    "ignore": ("ignore", list),
+    "extend-select": ("extend_select", list),
+    "severity": ("severity", dict),
+    "per-file-ignores": ("per_file_ignores", dict),
+    "rules": ("rules", list),
+    "builtin": ("builtin", bool),
+    "vocabulary": ("vocabulary", dict),
+    "options": ("options", dict),
+    "exclude": ("exclude", list),
+    "templates": ("templates", dict),
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file that applies to ``start`` (a file or folder), walking up."""
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            path = candidate / name
+            if path.is_file() and (name != "pyproject.toml" or _has_tool_table(path)):
+                return path
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "tool.chatlint" in text
+
+
+def _where(path: Path) -> str:
+    return f"{path} [tool.chatlint]" if path.name == "pyproject.toml" else str(path)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate one configuration file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(f"{path}: cannot read: {exc}") from None
+    if path.suffix == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigFileError(f"{path}: bad TOML: {exc}") from None
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("chatlint", {})
+    else:
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigFileError(f"{path}: bad YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigFileError(f"{path}: the configuration must be a table of keys")
+    return _from_mapping(data, path, text)
+
+
+def _line_of(text: str, key: str) -> str:
+    m = regex.search(rf"""(?m)^[ \t]*(?:\[[^\]\n]*)?["']?{regex.escape(key)}["']?[ \t]*[=:\]]""", text)
+    return f":{text.count(chr(10), 0, m.start()) + 1}" if m else ""
+
+
+def _from_mapping(data: dict, path: Path, text: str) -> Config:
+    where = _where(path)
+    config = Config(path=path, root=path.parent.resolve())
+
+    def fail(key: str, message: str) -> ConfigFileError:
+        file = f"{path}{_line_of(text, key.rsplit('.', 1)[-1])}"
+        table = " [tool.chatlint]" if path.name == "pyproject.toml" else ""
+        return ConfigFileError(f"{file}:{table} {key}: {message}")
+
+    for key, value in data.items():
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (keys: {', '.join(KEYS)})"
+            raise fail(str(key), f"unknown key{hint}")
+        attr, expected = KEYS[key]
+        if not isinstance(value, expected):
+            raise fail(key, f"must be a {'list' if expected is list else expected.__name__}")
+        if expected is list:
+            _strings(value, key, fail)
+        setattr(config, attr, value)
+        config.origin[attr] = where
+    for rule_id, level in config.severity.items():
+        if not isinstance(level, str):
+            raise fail(f"severity.{rule_id}", "must be error, warning or info")
+    for glob, ids in config.per_file_ignores.items():
+        if not isinstance(ids, list):
+            ids = [ids]
+            config.per_file_ignores[glob] = ids
+        _strings(ids, f"per-file-ignores.{glob}", fail)
+    for sub, allowed, name in (
+        (config.vocabulary, VOCABULARY_KEYS, "vocabulary"),
+        (config.templates, TEMPLATE_KEYS, "templates"),
+    ):
+        for key, value in sub.items():
+            if key not in allowed:
+                raise fail(f"{name}.{key}", f"unknown key (keys: {', '.join(allowed)})")
+            if not isinstance(value, allowed[key]):
+                raise fail(f"{name}.{key}", f"must be a {'list' if allowed[key] is list else allowed[key].__name__}")
+            if allowed[key] is list:
+                _strings(value, f"{name}.{key}", fail)
+    config.vocabulary = {
+        "accept": list(config.vocabulary.get("accept", [])),
+        "reject": list(config.vocabulary.get("reject", [])),
+    }
+    for rule_id, values in config.options.items():
+        if not isinstance(values, dict):
+            raise fail(f"options.{rule_id}", "must be a table of parameters")
+    config.rules = [str((config.root / p).resolve()) for p in config.rules]
+    for rule_path in config.rules:
+        if not Path(rule_path).exists():
+            raise fail("rules", f"no such rule file or folder: {rule_path}")
+    return config
+
+
+def _strings(values: list, key: str, fail) -> None:
+    for value in values:
+        if not isinstance(value, str):
+            raise fail(key, f"must be a list of strings, found {value!r}")
+
+
+def validate_rule_ids(config: Config, rule_ids: list[str], meta_ids: list[str] = ()) -> None:
+    """An unknown rule id or category in any key of ``config`` is an error naming the key."""
+    from chatlint.linter import selector_matches
+
+    known = list(rule_ids) + list(meta_ids)
+    path = config.path
+
+    def check(key: str, selector: str, exact: bool = False) -> None:
+        if selector == "ALL" and not exact:
+            return
+        ok = selector in known if exact else any(selector_matches(selector, i) for i in known)
+        if not ok:
+            close = difflib.get_close_matches(selector, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            where = f"{path}{_line_of(path.read_text(encoding='utf-8-sig'), key.split('.')[0]) if path else ''}"
+            raise ConfigFileError(f"{where}: {key}: unknown rule {'id' if exact else 'or category'} {selector!r}{hint}")
+
+    for key, attr in (("select", "select"), ("ignore", "ignore"), ("extend-select", "extend_select")):
+        if config.origin.get(attr, "default") == "command line":
+            continue
+        for selector in getattr(config, attr) or []:
+            check(key, selector)
+    for rule_id in config.severity:
+        check(f"severity.{rule_id}", rule_id, exact=True)
+    for rule_id in config.options:
+        check(f"options.{rule_id}", rule_id, exact=True)
+    for glob, ids in config.per_file_ignores.items():
+        for selector in ids:
+            check(f"per-file-ignores.{glob}", selector)
+
+
+def merge_cli(config: Config, **cli: Any) -> Config:
+    """Command-line options over a configuration: ``select`` replaces, the others add."""
+    config = replace(config, origin=dict(config.origin))
+    if cli.get("select"):
+        config.select = list(cli["select"])
+        config.origin["select"] = "command line"
+    for attr in ("ignore", "extend_select", "rules"):
+        if cli.get(attr):
+            values = list(cli[attr]) if attr != "rules" else [str(Path(p).resolve()) for p in cli[attr]]
+            setattr(config, attr, list(getattr(config, attr)) + values)
+            config.origin[attr] = (
+                "command line" if attr not in config.origin else f"{config.origin[attr]} + command line"
+            )
+    if cli.get("no_builtin"):
+        config.builtin = False
+        config.origin["builtin"] = "command line"
+    return config
+
+
+def relative(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` in POSIX form, or None when it is outside."""
+    try:
+        return PurePosixPath(path.resolve().relative_to(root)).as_posix()
+    except ValueError:
+        return None
+
+
+def glob_matches(pattern: str, rel: str) -> bool:
+    """A ruff-like glob: a pattern without "/" matches the name or any folder on the way;
+    with "/" it matches the path from the configuration's folder (``**`` spans folders)."""
+    pattern = pattern.rstrip("/")
+    parts = rel.split("/")
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+    pattern = pattern.lstrip("./")
+    if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.replace("**/", "")):
+        return True
+    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+
+
+def is_excluded(path: Path, config: Config) -> bool:
+    rel = relative(path, config.root)
+    return rel is not None and any(glob_matches(p, rel) for p in config.exclude)
+
+
+def file_ignores(path: Path, config: Config) -> list[str]:
+    """The rule selectors that ``per-file-ignores`` turns off for ``path``."""
+    rel = relative(path, config.root)
+    if rel is None:
+        return []
+    return [s for glob, ids in config.per_file_ignores.items() if glob_matches(glob, rel) for s in ids]
+
+
+def describe(config: Config) -> list[tuple[str, Any, str]]:
+    """(key, value, origin) for every key, in the order of docs/config.md."""
+    out = []
+    for key, (attr, _) in KEYS.items():
+        value = getattr(config, attr)
+        if attr == "rules":
+            value = list(value)
+        out.append((key, value, config.key_origin(attr)))
+    return out
+
+
+__all__ = [
+    "Config",
+    "ConfigFileError",
+    "describe",
+    "file_ignores",
+    "find_config",
+    "fields",
+    "glob_matches",
+    "is_excluded",
+    "load_config",
+    "merge_cli",
+    "validate_rule_ids",
+]

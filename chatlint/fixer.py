@@ -1,0 +1,155 @@
+"""``--fix``: apply the fixes of findings to the source file, in place and atomically.
+
+A fix replaces only the file span the flagged reply text was decoded from, written the
+way that span needs it (YAML quotes and escapes, JSON escapes, CSV quoting). Fixes that
+overlap are left for the next pass, which re-reads the fixed text; passes repeat until
+nothing changes, so a second ``--fix`` run changes nothing. The file is written through a
+temporary file in the same folder and ``os.replace``, keeping its permissions, and only
+when its bytes are still those that were read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatlint.config import Config
+from chatlint.project import Project
+from chatlint.templates.common import read_file
+from chatlint.templates.mapping import FileText
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixResult:
+    """What fixing one file did: its text before and after, and how many fixes it applied."""
+
+    path: Path
+    before: str
+    after: str
+    applied: int
+    file: FileText
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        name = str(self.path)
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            fromfile=name,
+            tofile=name,
+        )
+        return "".join(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
+        )
+
+
+Edit = tuple[int, int, str, str]  # start, end, replacement, rule id
+
+
+def choose(edits: list[Edit], written: list[tuple[int, int, str]] = ()) -> list[Edit]:
+    """The edits of one pass: sorted, duplicates dropped, none overlapping an earlier one,
+    and none by a rule inside text that the same rule wrote in an earlier pass (a fix
+    that re-triggers its own rule would otherwise grow without end)."""
+    chosen: list[Edit] = []
+    last_end = -1
+    for edit in sorted(set(edits)):
+        start, end, _, rule = edit
+        if start < last_end:
+            continue  # overlaps an edit of this pass: the next pass sees it again
+        if any(rule == r and start < w_end and w_start < end for w_start, w_end, r in written):
+            continue
+        chosen.append(edit)
+        last_end = end
+    return chosen
+
+
+def apply(text: str, edits: list[Edit], written: list[tuple[int, int, str]] | None = None) -> str:
+    """``text`` with non-overlapping edits applied; ``written`` (regions earlier passes wrote)
+    is moved along and extended with the regions this pass writes."""
+    pieces: list[str] = []
+    pos = 0
+    shift = 0
+    moved: list[tuple[int, int, str]] = []
+    regions = sorted(written or [])
+    for start, end, replacement, rule in sorted(edits):
+        pieces.append(text[pos:start])
+        pieces.append(replacement)
+        moved.append((start + shift, start + shift + len(replacement), rule))
+        delta = len(replacement) - (end - start)
+        regions = [(a + delta, b + delta, r) if a >= end else (a, b, r) for a, b, r in regions]
+        shift += delta
+        pos = end
+    pieces.append(text[pos:])
+    if written is not None:
+        written[:] = regions + moved
+    return "".join(pieces)
+
+
+def fix_text(project: Project, file: FileText, suffix: str, config: Config, unsafe: bool) -> tuple[str, int]:
+    """The fixed text of a decoded file and the number of fixes applied, pass by pass."""
+    text = file.text
+    applied = 0
+    written: list[tuple[int, int, str]] = []
+    for _ in range(MAX_PASSES):
+        current = FileText(file.path, text, file.data, file.encoding, file.bom)
+        replies = project.replies_of_text(current, suffix, config)
+        edits = choose(project.fixable(replies, config, Path(file.path), unsafe), written)
+        if not edits:
+            break
+        new = apply(text, edits, written)
+        if new == text:
+            break
+        text = new
+        applied += len(edits)
+    return text, applied
+
+
+def fix_file(project: Project, path: Path, unsafe: bool = False) -> FixResult:
+    """Fix one file in memory (nothing is written; see ``write``)."""
+    config = project.config_for(path)
+    file = read_file(path, project.encoding)
+    after, applied = fix_text(project, file, path.suffix, config, unsafe)
+    return FixResult(path, file.text, after, applied, file)
+
+
+class ChangedDuringRun(Exception):
+    """The file on disk is no longer what was read: it is not overwritten."""
+
+
+def encode(file: FileText, text: str) -> bytes:
+    """Text back to bytes in the file's encoding, with its byte-order mark if it had one."""
+    return (("\ufeff" if file.bom else "") + text).encode(file.encoding)
+
+
+def write(result: FixResult) -> None:
+    """Write a fixed file atomically; refuse when the file changed since it was read."""
+    path = Path(os.path.realpath(result.path))
+    if path.read_bytes() != result.file.data:
+        raise ChangedDuringRun(str(result.path))
+    atomic_write(path, encode(result.file, result.after))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".chatlint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

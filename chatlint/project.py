@@ -1,0 +1,286 @@
+"""Checking files as a project: configuration per file, folder walking, suppressions.
+
+``Project`` finds the configuration of every checked file, keeps one ``Linter`` per
+configuration, reads files with the reader their suffix names (template readers get the
+``templates`` options), drops findings silenced by ``per-file-ignores`` and inline
+suppressions, and reports suppressions that silenced nothing (``chatlint/unused-ignore``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chatlint.config import (
+    Config,
+    ConfigFileError,
+    SelectionError,
+    file_ignores,
+    find_config,
+    glob_matches,
+    is_excluded,
+    load_config,
+    merge_cli,
+    relative,
+    validate_rule_ids,
+)
+from chatlint.diagnostic import Diagnostic
+from chatlint.kinds import Vocabulary
+from chatlint.linter import ConfigError, Linter, selector_matches
+from chatlint.sources import READERS, Reply, text_replies
+from chatlint.templates import READERS as TEMPLATE_READERS
+from chatlint.templates import TEXT_READERS, FileText, TemplateOptions, TemplateReply
+from chatlint.templates.suppress import UNUSED_IGNORE, Suppression
+from chatlint.templates.tree import DEFAULT_FIELDS
+
+Finding = tuple[Reply, Diagnostic]
+
+
+@dataclass
+class CliOptions:
+    """What the command line says about the configuration."""
+
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    no_builtin: bool = False
+    config: str | None = None  # an explicit configuration file
+    isolated: bool = False  # ignore configuration files
+
+
+class Project:
+    """Configurations and linters for the files of one run."""
+
+    def __init__(self, cli: CliOptions | None = None, encoding: str | None = None) -> None:
+        self.cli = cli or CliOptions()
+        self.encoding = encoding
+        self._configs: dict[Path | None, Config] = {}
+        self._found: dict[Path, Path | None] = {}
+        self._linters: dict[int, Linter] = {}
+
+    # configuration -------------------------------------------------------------------
+    def config_for(self, path: Path) -> Config:
+        """The effective configuration for a file or folder (command line merged in)."""
+        if self.cli.isolated:
+            key = None
+        elif self.cli.config:
+            key = Path(self.cli.config).resolve()
+        else:
+            folder = (path if path.is_dir() else path.parent).resolve()
+            if folder not in self._found:
+                self._found[folder] = find_config(folder)
+            key = self._found[folder]
+        config = self._configs.get(key)
+        if config is None:
+            base = load_config(key) if key is not None else Config()
+            config = merge_cli(
+                base,
+                select=self.cli.select,
+                ignore=self.cli.ignore,
+                extend_select=self.cli.extend_select,
+                rules=self.cli.rules,
+                no_builtin=self.cli.no_builtin,
+            )
+            self._configs[key] = config
+        return config
+
+    def linter_for(self, config: Config) -> Linter:
+        """One Linter per configuration; rule ids in the configuration are checked first."""
+        linter = self._linters.get(id(config))
+        if linter is not None:
+            return linter
+        kwargs = self.linter_kwargs(config)
+        where = str(config.path) if config.path else "command line"
+        try:
+            base = Linter(rules=config.rules, builtin=config.builtin, vocabulary=kwargs["vocabulary"])
+            validate_rule_ids(config, [r.id for r in base.all_rules])
+            linter = Linter(**kwargs)
+        except ConfigError as exc:
+            if str(exc).startswith("unknown rule or category"):
+                # the configuration's selectors were checked above: this one is from the command line
+                raise SelectionError(str(exc)) from None
+            raise ConfigFileError(f"{where}: {exc}") from None
+        self._linters[id(config)] = linter
+        return linter
+
+    @staticmethod
+    def linter_kwargs(config: Config) -> dict:
+        """The ``Linter`` arguments of a configuration (picklable, for worker processes)."""
+        return {
+            "rules": list(config.rules),
+            "select": config.select,
+            "ignore": list(config.ignore),
+            "extend_select": list(config.extend_select),
+            "severity": dict(config.severity),
+            "options": {k: dict(v) for k, v in config.options.items()},
+            "vocabulary": Vocabulary(
+                frozenset(w.lower() for w in config.vocabulary["accept"]),
+                frozenset(w.lower() for w in config.vocabulary["reject"]),
+            ),
+            "builtin": config.builtin,
+        }
+
+    @staticmethod
+    def template_options(config: Config) -> TemplateOptions:
+        t = config.templates
+        return TemplateOptions(
+            fields=tuple(t.get("fields") or DEFAULT_FIELDS),
+            csv_column=t.get("csv-column"),
+            txt_paragraphs=bool(t.get("txt-paragraphs", False)),
+        )
+
+    # files -----------------------------------------------------------------------------
+    def files(self, raw: Path) -> Iterator[Path]:
+        """A file as given (unless excluded), or the known files of a folder, sorted,
+        without what ``.gitignore`` and ``exclude`` leave out."""
+        if not raw.is_dir():
+            if not is_excluded(raw, self.config_for(raw)):
+                yield raw
+            return
+        for path in _folder_files(raw):
+            if path.suffix.lower() in READERS and not is_excluded(path, self.config_for(path)):
+                yield path
+
+    def replies(self, path: Path, config: Config) -> Iterator[Reply]:
+        """The replies of a file, read by the reader registered for its suffix."""
+        reader = READERS.get(path.suffix.lower(), text_replies)
+        if reader in TEMPLATE_READERS.values():
+            yield from reader(path, self.encoding, self.template_options(config))
+        else:
+            yield from reader(path, self.encoding)
+
+    def replies_of_text(self, file: FileText, suffix: str, config: Config) -> Iterator[Reply]:
+        """The replies of already decoded text in the format ``suffix`` names (stdin, fixes)."""
+        reader = TEXT_READERS.get(suffix.lower())
+        if reader is None:
+            yield Reply(file.text, file.path, file.line_col)
+            return
+        yield from reader(file, self.template_options(config))
+
+    # checking -----------------------------------------------------------------------
+    def check_replies(self, replies: Iterator[Reply], config: Config, path: Path | None) -> list[Finding]:
+        """Findings of replies from one file: per-file ignores and suppressions applied,
+        then the suppressions that silenced nothing."""
+        linter = self.linter_for(config)
+        skip = file_ignores(path, config) if path is not None else []
+        findings: list[Finding] = []
+        files_seen: dict[int, tuple[TemplateReply, list[Suppression]]] = {}
+        for reply in replies:
+            for d in linter.check(reply.text):
+                if skip and any(selector_matches(s, d.rule) for s in skip):
+                    continue
+                if isinstance(reply, TemplateReply) and _suppressed(reply, d.rule):
+                    continue
+                findings.append((reply, d))
+            if isinstance(reply, TemplateReply) and reply.file_ignores:
+                files_seen.setdefault(id(reply.file_ignores), (reply, reply.file_ignores))
+        enabled = {r.id for r in linter.rules}
+        if UNUSED_IGNORE in enabled and not any(selector_matches(s, UNUSED_IGNORE) for s in skip):
+            known = [r.id for r in linter.all_rules]
+            for reply, suppressions in files_seen.values():
+                severity = config.severity.get(UNUSED_IGNORE, linter.rule(UNUSED_IGNORE).severity)
+                findings.extend(_unused(reply, suppressions, linter, known, severity))
+        return findings
+
+    def fixable(
+        self, replies: Iterator[Reply], config: Config, path: Path, unsafe: bool
+    ) -> list[tuple[int, int, str, str]]:
+        """File edits ``(start, end, replacement, rule)`` for the fixes of the findings in these replies."""
+        edits = []
+        for reply, d in self.check_replies(replies, config, path):
+            fix = d.fix
+            if fix is None or not (fix.safe or unsafe) or not isinstance(reply, TemplateReply):
+                continue
+            source = reply.source
+            span = source.file_span(fix.start, fix.end) if source is not None else None
+            if span is None:
+                continue
+            encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]], fix.start, fix.end)
+            if encoded is not None:
+                edits.append((span[0], span[1], encoded, d.rule))
+        return edits
+
+
+def _suppressed(reply: TemplateReply, rule_id: str) -> bool:
+    for supp in reply.ignores:
+        selector = supp.covers(rule_id)
+        if selector is not None:
+            supp.used.add(selector)
+            return True
+    return False
+
+
+def _unused(
+    reply: TemplateReply, suppressions: list[Suppression], linter: Linter, known: list[str], severity: str
+) -> list[Finding]:
+    file = reply.source.file if reply.source is not None else None
+    if file is None:
+        return []
+    rule = linter.rule(UNUSED_IGNORE)
+    out: list[Finding] = []
+    seen: set[int] = set()
+    for supp in suppressions:
+        if id(supp) in seen:
+            continue
+        seen.add(id(supp))
+        for selector in supp.rules or ("*",):
+            if selector in supp.used:
+                continue
+            marker = file.text[supp.offset : supp.offset + supp.length].rstrip()
+            if selector != "*" and not any(selector_matches(selector, k) for k in known):
+                why = f"нет правила или категории {selector!r}"
+            elif selector == "*":
+                why = "ни одно правило здесь не срабатывает"
+            else:
+                why = f"{selector} здесь не срабатывает"
+            message = f"Подавление «{marker}» ничего не подавило: {why}. Уберите его или исправьте id правила."
+            offset = supp.offset
+            note = Reply(marker, file.path, lambda o, base=offset, f=file: f.line_col(base + o))
+            d = Diagnostic(UNUSED_IGNORE, severity, 0, len(marker), message, marker, source=rule.source)
+            out.append((note, d))
+    return out
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Files under ``folder``: what git tracks or would track there, else every file
+    outside hidden folders minus the patterns of ``.gitignore`` files on the way."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        done = None
+    if done is not None and done.returncode == 0:
+        names = {n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+        return sorted(p for p in (folder / n for n in names) if p.is_file())
+    return sorted(_walk_without_git(folder.resolve(), []))
+
+
+def _walk_without_git(folder: Path, patterns: list[tuple[Path, str]]) -> Iterator[Path]:
+    ignore_file = folder / ".gitignore"
+    if ignore_file.is_file():
+        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        patterns = patterns + [(folder, s.strip()) for s in lines if s.strip() and not s.startswith(("#", "!"))]
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if any(_ignored(entry, base, pattern) for base, pattern in patterns):
+            continue
+        if entry.is_dir():
+            yield from _walk_without_git(entry, patterns)
+        elif entry.is_file():
+            yield entry
+
+
+def _ignored(entry: Path, base: Path, pattern: str) -> bool:
+    rel = relative(entry, base)
+    if rel is None:
+        return False
+    if pattern.endswith("/") and not entry.is_dir():
+        return False
+    return glob_matches(pattern.lstrip("/") if pattern.startswith("/") else pattern, rel)
