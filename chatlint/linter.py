@@ -130,7 +130,8 @@ class Linter:
                     continue
                 for atom, element in pattern.triggers:
                     index = self._form_index if atom.kind == "form" else self._lemma_index
-                    index.setdefault(atom.value, []).append((rule, pattern, payload, element))
+                    follower = _follower(pattern, element)
+                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower))
         self._candidates_cache: dict[str, tuple] = {}
 
     def _candidates(self, norm: str, kind: str) -> tuple:
@@ -138,11 +139,11 @@ class Linter:
         if cached is None:
             found = list(self._form_index.get(norm, ()))
             if kind == "word":
-                for lemma in self.morph.info(norm).lemmas:
+                for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
                     found.extend(self._lemma_index.get(lemma, ()))
             cached = tuple(found)
             if len(self._candidates_cache) > 200_000:
-                self._candidates_cache = {}
+                self._candidates_cache.clear()
             self._candidates_cache[norm] = cached
         return cached
 
@@ -154,8 +155,20 @@ class Linter:
         found: list[tuple[Rule, Match]] = []
         seq = doc.seq
         morph = self.morph
-        for i, token in enumerate(seq.tokens):
-            for rule, pattern, payload, element in self._candidates(token.norm, token.kind):
+        cache = self._candidates_cache
+        tokens, linked = seq.tokens, seq.linked
+        for i, token in enumerate(tokens):
+            candidates = cache.get(token.norm)
+            if candidates is None:
+                candidates = self._candidates(token.norm, token.kind)
+            for rule, pattern, payload, element, follower in candidates:
+                if follower is not None:
+                    # the next element must match the next token: most candidates fail here
+                    if not linked[i]:
+                        continue
+                    nxt = tokens[i + 1]
+                    if not follower.matches(nxt.norm, nxt.kind, morph):
+                        continue
                 captures = match_at(pattern, seq, i, element, morph)
                 if captures is not None:
                     match = rule.impl.on_match(doc, pattern, payload, captures)
@@ -221,6 +234,22 @@ class Linter:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+def _follower(pattern, element: int):
+    """The element that must match the token right after a trigger on ``element``, if any.
+
+    Only when the trigger element is required and the next one is a required word (not a
+    gap, anchor, optional or negated element): then a match needs the next token to be
+    linked to this one and to match it, and a candidate can be dropped cheaply.
+    """
+    elements = pattern.elements
+    if elements[element].optional or element + 1 >= len(elements):
+        return None
+    nxt = elements[element + 1]
+    if nxt.anchor or nxt.gap or nxt.optional or nxt.negated:
+        return None
+    return nxt
 
 
 def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list[str]) -> bool:

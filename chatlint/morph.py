@@ -62,23 +62,17 @@ class Morphology:
     def __init__(self, max_cache: int = 200_000) -> None:
         self._cache: dict[str, WordInfo] = {}
         self._parse_cache: dict[str, tuple] = {}  # tuples: a caller cannot change the cache
-        self._inflect_cache: dict[tuple[str, frozenset[str]], str | None] = {}
+        self._inflect_cache: dict[tuple, str | None] = {}
+        self._inflect_like_cache: dict[tuple, str] = {}
         self._max_cache = max_cache
 
     def parses(self, word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
         """The dictionary parses of a word form (the guesses when it is unknown)."""
         cached = self._parse_cache.get(word)
         if cached is None:
-            try:
-                parsed = analyzer().parse(word)
-            except ValueError:
-                # pymorphy3 looks up unicodedata.name() of every letter; letters without a
-                # name in this Python (e.g. Tangut U+17000) raise. Such a word has no parses.
-                parsed = []
-            known = [p for p in parsed if _is_dictionary_parse(p)]
-            cached = tuple(known or parsed)
+            cached = _analyse(word)
             if len(self._parse_cache) >= self._max_cache:
-                self._parse_cache = {}
+                self._parse_cache.clear()
             self._parse_cache[word] = cached
         return cached
 
@@ -87,16 +81,17 @@ class Morphology:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        parses = self.parses(word)
+        # the parses themselves are not kept: they are big, and WordInfo says what rules need
+        parses = self._parse_cache.get(word) or _analyse(word)
         parse_lemmas = tuple(_e(p.normal_form) for p in parses)
         info = WordInfo(
             lemmas=frozenset(parse_lemmas),
-            grammemes=tuple(frozenset(p.tag.grammemes) for p in parses),
+            grammemes=tuple(_interned(frozenset(p.tag.grammemes)) for p in parses),
             parse_lemmas=parse_lemmas,
             known=any(_is_dictionary_parse(p) for p in parses),
         )
         if len(self._cache) >= self._max_cache:
-            self._cache = {}
+            self._cache.clear()
         self._cache[word] = info
         return info
 
@@ -130,13 +125,13 @@ class Morphology:
             return self._inflect_cache[key]
         except KeyError:
             pass
-        form = self._inflect(lemma, grammemes)
+        form = self._inflect(lemma, key[1])
         if len(self._inflect_cache) >= self._max_cache:
-            self._inflect_cache = {}
+            self._inflect_cache.clear()
         self._inflect_cache[key] = form
         return form
 
-    def _inflect(self, lemma: str, grammemes: frozenset[str] | set[str]) -> str | None:
+    def _inflect(self, lemma: str, grammemes: frozenset[str]) -> str | None:
         for parse in self.parses(lemma.lower()):
             if _e(parse.normal_form) != _e(lemma.lower()):
                 continue
@@ -160,6 +155,16 @@ class Morphology:
         """
         if " " in lemma.strip():
             return match_case(lemma, word)
+        key = (lemma, word, word_lemma)
+        cached = self._inflect_like_cache.get(key)
+        if cached is None:
+            cached = self._inflect_like(lemma, word, word_lemma)
+            if len(self._inflect_like_cache) >= self._max_cache:
+                self._inflect_like_cache.clear()
+            self._inflect_like_cache[key] = cached
+        return cached
+
+    def _inflect_like(self, lemma: str, word: str, word_lemma: str | None) -> str:
         info = self.info(_e(word.lower()))
         target = None
         for parse_lemma, grams in zip(info.parse_lemmas, info.grammemes):
@@ -172,6 +177,26 @@ class Morphology:
             if inflected is not None:
                 result = inflected
         return match_case(result, word)
+
+
+def _analyse(word: str) -> tuple:
+    """pymorphy3's parses of a word form: the dictionary ones, or the guesses when there are none."""
+    try:
+        parsed = analyzer().parse(word)
+    except ValueError:
+        # pymorphy3 looks up unicodedata.name() of every letter; letters without a
+        # name in this Python (e.g. Tangut U+17000) raise. Such a word has no parses.
+        parsed = []
+    known = [p for p in parsed if _is_dictionary_parse(p)]
+    return tuple(known or parsed)
+
+
+# One frozenset per distinct set of grammemes: thousands of word forms share each one.
+_GRAMMEME_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _interned(grammemes: frozenset[str]) -> frozenset[str]:
+    return _GRAMMEME_SETS.setdefault(grammemes, grammemes)
 
 
 def _inflect_partially(parse, wanted: set[str]):

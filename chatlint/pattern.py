@@ -90,9 +90,27 @@ class Element:
     gap: int = 0  # > 0: up to this many words of any kind
     anchor: str = ""  # "^" or "$"
     source: str = ""
+    # Derived from ``atoms`` for speed: plain word forms and plain lemmas as sets (one
+    # lookup instead of a loop), and the atoms that need their own test.
+    forms: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    lemmas: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    others: tuple[Atom, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        forms = frozenset(a.value for a in self.atoms if a.kind == "form")
+        lemmas = frozenset(a.value for a in self.atoms if a.kind == "lemma" and not a.grammemes)
+        others = tuple(a for a in self.atoms if a.kind not in ("form", "lemma") or a.grammemes)
+        object.__setattr__(self, "forms", forms)
+        object.__setattr__(self, "lemmas", lemmas)
+        object.__setattr__(self, "others", others)
 
     def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
-        hit = any(a.matches(norm, kind, morph) for a in self.atoms)
+        if kind == WORD and (
+            norm in self.forms or (self.lemmas and not self.lemmas.isdisjoint(morph.info(norm).lemmas))
+        ):
+            hit = True
+        else:
+            hit = any(a.matches(norm, kind, morph) for a in self.others)
         if self.negated:
             return not hit and kind in CONTENT_KINDS
         return hit
@@ -303,15 +321,26 @@ class Sequence:
     __slots__ = ("tokens", "index", "linked")
 
     def __init__(self, tokens: list) -> None:
-        self.tokens = [t for t in tokens if t.kind in CONTENT_KINDS]
-        self.index = [i for i, t in enumerate(tokens) if t.kind in CONTENT_KINDS]
-        self.linked = []
-        for a, b in zip(self.index, self.index[1:]):
-            ok = tokens[a].sentence == tokens[b].sentence and all(
-                tokens[k].kind == "punct" and tokens[k].text in _SKIPPABLE for k in range(a + 1, b)
-            )
-            self.linked.append(ok)
-        self.linked.append(False)
+        content: list = []
+        index: list[int] = []
+        linked: list[bool] = []
+        clear = True  # only commas and dashes since the last content token
+        sentence = -1
+        for i, token in enumerate(tokens):
+            kind = token[0]
+            if kind in CONTENT_KINDS:
+                if content:
+                    linked.append(clear and token[5] == sentence)
+                content.append(token)
+                index.append(i)
+                sentence = token[5]
+                clear = True
+            elif clear and (kind != "punct" or token[3] not in _SKIPPABLE):
+                clear = False
+        linked.append(False)
+        self.tokens = content
+        self.index = index
+        self.linked = linked
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence

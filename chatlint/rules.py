@@ -151,6 +151,30 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastLineLoader(yaml.CSafeLoader):
+        """The same loader over libyaml: several times faster, for files without anchors."""
+
+    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLineLoader = None
+
+
+def _load_yaml(text: str):
+    """Parse a rule file with line numbers; libyaml when it gives the same result, else pure Python.
+
+    Without an «&» there can be no anchor, so no alias for _LineLoader to refuse; any error
+    is reported by _LineLoader, so that messages do not depend on libyaml being there.
+    """
+    if _FastLineLoader is not None and "&" not in text:
+        try:
+            return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a CSafeLoader subclass
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+
 
 def rule_files(path: Path) -> list[Path]:
     """The YAML rule files of a folder (sorted), or the file itself."""
@@ -207,7 +231,7 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem]) -> list[Ru
         problems.append(RuleProblem(name, line, "", "not valid UTF-8"))
         return []
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = _load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

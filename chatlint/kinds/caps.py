@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import regex
+
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.text import WORD
 
 _NUMBERING = "0123456789.)-–—•* \t"
+
+
+# Two capitals with nothing but marks, apostrophes or hyphens between them: every word
+# in capitals has this (an alphabetic character that is upper-case is a \p{Lu}).
+_CAPS_HINT = regex.compile(r"\p{Lu}[\p{M}'’-]*\p{Lu}")
 
 
 @register
@@ -27,6 +34,8 @@ class CapsRule(RuleKind):
         self.allow = frozenset(str(a).upper() for a in params["allow"] or [])
 
     def _is_caps(self, text: str) -> bool:
+        if text.islower() or text[1:].islower():
+            return False  # a lower-case letter and no capital after the first: the common case
         letters = [c for c in text if c.isalpha()]
         if not self.params["latin"] and not any("а" <= c.lower() <= "я" or c in "ёЁ" for c in letters):
             return False
@@ -34,6 +43,8 @@ class CapsRule(RuleKind):
 
     def find(self, doc: Doc) -> list[Match]:
         found: list[Match] = []
+        if _CAPS_HINT.search(doc.text) is None:
+            return found  # no word can have two capitals and no small letter: most replies
         run: list = []
         tokens = doc.tokens
         for i, token in enumerate(tokens + [None]):

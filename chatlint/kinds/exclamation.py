@@ -15,6 +15,8 @@ class ExclamationRule(RuleKind):
 
     def find(self, doc: Doc) -> list[Match]:
         found: list[Match] = []
+        if "!" not in doc.text:
+            return found
         marks = 0
         crossing = None
         for token in doc.tokens:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
-from chatlint.text import CODE, NUMBER, WORD, normalise
+from chatlint.text import normalise
 
 
 @register
@@ -18,7 +18,7 @@ class OneWordRule(RuleKind):
         self.allow = frozenset(normalise(str(a)) for a in params["allow"] or [])
 
     def find(self, doc: Doc) -> list[Match]:
-        words = [t for t in doc.tokens if t.kind in (WORD, NUMBER, CODE)]
+        words = doc.seq.tokens  # the content tokens: words, numbers, codes
         if not words or len(words) >= self.params["min_words"]:
             return []
         if any(t.kind == "placeholder" for t in doc.tokens):
