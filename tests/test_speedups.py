@@ -22,7 +22,7 @@ from chatlint.text import Token, normalise, tokenize
 _REFERENCE_RE = regex.compile(
     r"""
     (?P<url>(?:https?://|www\.)[^\s<>«»"']*[^\s<>«»"'.,;:!?)\]])
-  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+  | (?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
   | (?P<placeholder>\{\{[^{}\n]*\}\}|\{[\w.]+\}|%[\w.]+%|\[[\p{Lu}\d_ ]+\])
   | (?P<mention>(?<![\w@])@\w+)
   | (?P<phone>(?<!\d)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)
