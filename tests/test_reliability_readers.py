@@ -1,4 +1,4 @@
-"""Fuzzing every transcript and reply reader with mutated real-looking files.
+"""Fuzzing every transcript and template-library reader with mutated real-looking files.
 
 A broken record gives ``chatlint: input error: FILE[:LINE]: why``, the rest of the input is
 still checked, the exit code is the documented one (2 when an input could not be read),
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from chatlint.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "transcripts"
-SAMPLES = sorted(p.name for p in FIXTURES.iterdir() if p.is_file())
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLES = sorted(f"{p.parent.name}/{p.name}" for d in ("transcripts", "templates") for p in (FIXTURES / d).iterdir())
 _EXAMPLES = settings(max_examples=max(6, settings.default.max_examples // 5))
 
 
@@ -66,7 +66,7 @@ def test_sample_reads_without_traceback(name: str) -> None:
 def test_mutated_sample_never_crashes(tmp_path_factory, name: str, data) -> None:
     original = (FIXTURES / name).read_bytes()
     mutated = data.draw(mutations(original))
-    path = tmp_path_factory.mktemp("mut") / name
+    path = tmp_path_factory.mktemp("mut") / Path(name).name
     path.write_bytes(mutated)
     result = check(path)
     if result.exit_code in (0, 1):
