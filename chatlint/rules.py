@@ -168,12 +168,27 @@ def _load_yaml(text: str):
     Without an «&» there can be no anchor, so no alias for _LineLoader to refuse; any error
     is reported by _LineLoader, so that messages do not depend on libyaml being there.
     """
-    if _FastLineLoader is not None and "&" not in text:
+    if _FastLineLoader is not None and "&" not in text and _shallow(text):
         try:
             return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a CSafeLoader subclass
         except yaml.YAMLError:
             pass
     return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+_MAX_FAST_DEPTH = 20
+
+
+def _shallow(text: str) -> bool:
+    """No deep nesting, which libyaml's composer would follow down the C stack (a crash, not an error)."""
+    indents = regex.findall(r"(?m)^ +(?=\S)", text)
+    if indents and max(map(len, indents)) > 2 * _MAX_FAST_DEPTH:
+        return False
+    depth = top = 0
+    for ch in regex.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        top = max(top, depth)
+    return top <= _MAX_FAST_DEPTH
 
 
 def rule_files(path: Path) -> list[Path]:
