@@ -5,7 +5,9 @@ way that span needs it (YAML quotes and escapes, JSON escapes, CSV quoting). Fix
 overlap are left for the next pass, which re-reads the fixed text; passes repeat until
 nothing changes, so a second ``--fix`` run changes nothing. The file is written through a
 temporary file in the same folder and ``os.replace``, keeping its permissions, and only
-when its bytes are still those that were read.
+when its bytes are still those that were read. It is never written through a symbolic
+link: a file that is a link, or is reached through a linked folder below the path named on
+the command line, is checked but not fixed (name the link's target to fix that).
 """
 
 from __future__ import annotations
@@ -130,9 +132,40 @@ def encode(file: FileText, text: str) -> bytes:
     return (("\ufeff" if file.bom else "") + text).encode(file.encoding)
 
 
-def write(result: FixResult) -> None:
-    """Write a fixed file atomically; refuse when the file changed since it was read."""
-    path = Path(os.path.realpath(result.path))
+class SymlinkNotFixed(Exception):
+    """The file is a symbolic link or lies in a linked folder: it is not written."""
+
+
+TEMP_SUFFIX = ".chatlint-tmp"  # temporary files are named ``.NAME.XXXXXXXX.chatlint-tmp``
+
+
+def through_symlink(path: Path, root: Path | None = None) -> str | None:
+    """Why ``path`` may not be written because of a symbolic link, or None: it is a link
+    itself, or (given ``root``, the file or folder named on the command line) a folder
+    between ``root`` and it is one. Folders above ``root`` may be links: the user named them."""
+    if os.path.islink(path):
+        return "is a symbolic link"
+    if root is None or path == root:
+        return None
+    real_root = os.path.realpath(root)
+    for base in (root, Path(real_root)):  # a folder walk yields paths under either
+        try:
+            rel = path.relative_to(base)
+        except ValueError:
+            continue
+        if os.path.realpath(path) == os.path.join(real_root, rel):
+            return None
+        return "is inside a symbolically linked folder"
+    return "is outside the folder given on the command line"
+
+
+def write(result: FixResult, root: Path | None = None) -> None:
+    """Write a fixed file atomically; refuse when the file changed since it was read, or
+    when it would be written through a symbolic link (see ``through_symlink``)."""
+    path = Path(result.path)
+    reason = through_symlink(path, root)
+    if reason:
+        raise SymlinkNotFixed(f"{result.path} {reason}; not fixed")
     if path.read_bytes() != result.file.data:
         raise ChangedDuringRun(str(result.path))
     atomic_write(path, encode(result.file, result.after))
@@ -141,7 +174,7 @@ def write(result: FixResult) -> None:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``."""
     mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".chatlint-tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

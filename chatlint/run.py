@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from chatlint.config import ConfigFileError, is_excluded
-from chatlint.fixer import ChangedDuringRun, fix_file, fix_text, write
+from chatlint.fixer import ChangedDuringRun, SymlinkNotFixed, fix_file, fix_text, write
 from chatlint.project import CliOptions, Finding, Project
 from chatlint.sources import BinaryInput, InputError, Reply, decode
 from chatlint.templates.mapping import FileText
@@ -149,11 +149,13 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
                         continue
                     if result.changed:
                         try:
-                            write(result)
+                            write(result, Path(raw))
                             fixed_count += result.applied
                             fixed_files += 1
                         except ChangedDuringRun:
                             err.write(f"chatlint: warning: {path} changed during the run; fixes not written\n")
+                        except SymlinkNotFixed as exc:
+                            err.write(f"chatlint: warning: {exc}\n")  # still checked below
                 findings.extend(project.check_replies(project.replies(path, config), config, path))
             except BinaryInput as exc:
                 err.write(f"chatlint: skipped: {exc}\n")

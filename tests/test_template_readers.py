@@ -266,3 +266,12 @@ def test_placeholders_are_not_words(lint: Linter, text: str) -> None:
     found = lint.check(text)
     assert not [d for d in found if any(d.start < e and s < d.end for s, e in spans)]
     assert not [d for d in found if d.rule.startswith(("style/caps", "spelling/"))]
+
+
+def test_a_control_character_in_yaml_is_a_one_line_error_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "lib.yaml"
+    path.write_bytes(b"a: ok\nb: x\x01y\n")
+    with pytest.raises(InputError) as exc:
+        list(yaml_replies(path))
+    assert "\n" not in str(exc.value) and "U+0001" in str(exc.value)
+    assert ":2:" in str(exc.value)

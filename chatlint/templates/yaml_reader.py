@@ -31,8 +31,12 @@ def read_yaml(file: FileText, options: TemplateOptions | None = None) -> Iterato
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(file.path, mark.line + 1 if mark else 0, f"bad YAML: {exc.problem or exc}") from None
+    except yaml.reader.ReaderError as exc:  # a control character; its message spans two lines
+        line = file.text.count("\n", 0, exc.position) + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise InputError(file.path, line, f"bad YAML: control character U+{code:04X} is not allowed") from None
     except yaml.YAMLError as exc:
-        raise InputError(file.path, 0, f"bad YAML: {exc}") from None
+        raise InputError(file.path, 0, "bad YAML: " + " ".join(str(exc).split())) from None
     comments = file_suppressions(file, "#")
     if comments is not None and (comments.by_line or comments.file_wide):
         comments.drop_inside([span for document in documents for span in _scalar_spans(document)])
