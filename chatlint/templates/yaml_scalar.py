@@ -53,20 +53,27 @@ def _flow(file: FileText, start: int, end: int, style: str | None) -> tuple[str,
     return builder.value(), builder.build(file, kind, anchor=start)
 
 
+def _layout_unit(text: str, i: int, hi: int) -> Unit | None:
+    """A line break («\\r\\n», «\\r», «\\n») or a blank at ``i``, as a unit; None for anything else."""
+    ch = text[i]
+    if ch == "\r" and i + 1 < hi and text[i + 1] == "\n":
+        return ("\n", i, i + 2, "b")
+    if ch in "\r\n":
+        return ("\n", i, i + 1, "b")
+    if ch in " \t":
+        return (ch, i, i + 1, "w")
+    return None
+
+
 def _plain_units(text: str, lo: int, hi: int, single: bool) -> list[Unit]:
     units: list[Unit] = []
     i = lo
     while i < hi:
         ch = text[i]
-        if ch == "\r" and i + 1 < hi and text[i + 1] == "\n":
-            units.append(("\n", i, i + 2, "b"))
-            i += 2
-        elif ch in "\r\n":
-            units.append(("\n", i, i + 1, "b"))
-            i += 1
-        elif ch in " \t":
-            units.append((ch, i, i + 1, "w"))
-            i += 1
+        layout = _layout_unit(text, i, hi)
+        if layout is not None:
+            units.append(layout)
+            i = layout[2]
         elif single and ch == "'" and i + 1 < hi and text[i + 1] == "'":
             units.append(("'", i, i + 2, "c"))
             i += 2
@@ -97,15 +104,9 @@ def _double_units(text: str, lo: int, hi: int) -> list[Unit]:
                 i += 2
             else:
                 raise ValueError(f"unknown escape \\{nxt}")
-        elif ch == "\r" and i + 1 < hi and text[i + 1] == "\n":
-            units.append(("\n", i, i + 2, "b"))
-            i += 2
-        elif ch in "\r\n":
-            units.append(("\n", i, i + 1, "b"))
-            i += 1
-        elif ch in " \t":
-            units.append((ch, i, i + 1, "w"))
-            i += 1
+        elif (layout := _layout_unit(text, i, hi)) is not None:
+            units.append(layout)
+            i = layout[2]
         else:
             units.append((ch, i, i + 1, "c"))
             i += 1
