@@ -5,6 +5,7 @@ from __future__ import annotations
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.prefilter import Prefilter
 from chatlint.pattern import PatternError
 
 _GROUP_RE = regex.compile(r"\{(match|\d+)\}")
@@ -16,7 +17,7 @@ class RegexRule(RuleKind):
     """Finds every match of ``regex``; ``group`` names the part to flag (default: all)."""
 
     name = "regex"
-    keys = {"regex": None, "ignorecase": True, "group": 0}
+    keys = {"regex": None, "ignorecase": True, "group": 0, "prefilter": []}
     required = ("regex",)
     fix_default = "unsafe"
 
@@ -35,8 +36,19 @@ class RegexRule(RuleKind):
         if not isinstance(group, int) or not 0 <= group <= self.compiled.groups:
             raise PatternError(f"'group' must be a group number from 0 to {self.compiled.groups}")
         self.group = group
+        entries = params["prefilter"] or []
+        if not all(isinstance(e, str) and e for e in entries):
+            raise PatternError("'prefilter' must be a list of non-empty strings")
+        self.prefilter = Prefilter(entries) if entries else None
+        if self.prefilter is not None:
+            bad, good = getattr(rule, "examples_bad", []), getattr(rule, "examples_good", [])
+            for example in bad + [g for g in good if self.compiled.search(g) is not None]:
+                if not self.prefilter.admits(example):
+                    raise PatternError(f"'prefilter' has none of its literals in the example {example!r}")
 
     def find(self, doc: Doc) -> list[Match]:
+        if self.prefilter is not None and not self.prefilter.admits(doc.text):
+            return []
         found = []
         try:
             for m in self.compiled.finditer(doc.text, timeout=TIMEOUT_SECONDS):
