@@ -64,7 +64,7 @@ class Speller:
         self._walkable = self._by_index or self._by_prefix
         self._root = 0 if self._by_index else ""
         self._children: dict = {}
-        self._cache: dict[tuple[str, int], tuple[Candidate, ...]] = {}
+        self._cache: dict[tuple[str, int, float | None], tuple[Candidate, ...]] = {}
         self._known: dict[str, bool] = {}
         self._replaces = self._words.compile_replaces({"е": "ё"})
         self._max_cache = max_cache
@@ -89,18 +89,28 @@ class Speller:
         return bool(self._corpus.keys(word + ":")) or bool(self._corpus.keys(word.replace("е", "ё") + ":"))
 
     # --- candidates -------------------------------------------------------------------
-    def candidates(self, word: str, max_distance: int = 2, limit: int = 3) -> tuple[Candidate, ...]:
-        """Dictionary words within ``max_distance`` edits of ``word``, best first."""
-        key = (word, max_distance)
+    def candidates(
+        self, word: str, max_distance: int = 2, limit: int = 3, max_cost: float | None = None
+    ) -> tuple[Candidate, ...]:
+        """Dictionary words within ``max_distance`` edits of ``word``, best first.
+
+        With ``max_cost``, only words whose weighted cost is within it (the search beyond
+        one edit follows only paths that can stay within it, which is much quicker)."""
+        key = (word, max_distance, max_cost)
         cached = self._cache.get(key)
         if cached is not None:
             return cached[:limit]
         found: dict[str, int] = {}
         for distance in range(1, max_distance + 1):
-            found = self._search(word, distance)
+            if max_cost is not None and distance > 1 and self._by_prefix:
+                found = self._walk_cheap(word, distance, max_cost)
+            else:
+                found = self._search(word, distance)
             if found:
                 break
         costs = {w: self._cost(word, w) for w in found}
+        if max_cost is not None:
+            costs = {w: c for w, c in costs.items() if c <= max_cost + 1e-9}
         ranked = sorted(
             (Candidate(w, c, c - (0.6 if self.common(w) else 0.0)) for w, c in costs.items()),
             key=lambda c: (c.rank, c.word),
@@ -179,6 +189,8 @@ class Speller:
 
     def _walk(self, word: str, budget: int) -> dict[str, int]:
         """Depth-first walk of the DAWG along ``word`` spending at most ``budget`` edits."""
+        if self._by_prefix:
+            return self._walk_by_prefix(word, budget)
         n = len(word)
         found: dict[str, int] = {}
         seen: set[tuple] = set()
@@ -211,6 +223,130 @@ class Speller:
                 for a in self._follow(word[pos + 1], node):  # two letters swapped
                     for b in self._follow(word[pos], a):
                         stack.append((b, pos + 2, left - 1, out + word[pos + 1] + word[pos]))
+        found.pop(word, None)
+        return found
+
+    def _walk_by_prefix(self, word: str, budget: int) -> dict[str, int]:
+        """``_walk`` over the C DAWG, with its helpers inlined: the same states in the same
+        order (so the same words when the state limit cuts the walk short), in less time."""
+        n = len(word)
+        found: dict[str, int] = {}
+        seen: set[tuple] = set()
+        stack: list[tuple] = [("", 0, budget, "")]
+        pop, push, mark = stack.pop, stack.append, seen.add
+        has = self._words.has_keys_with_prefix
+        words = self._words
+        children_of = self._char_children
+        limit = self._max_states * (4 if budget == 1 else 1)
+        keep_first = budget > 1  # two-edit search keeps the first letter: few slips touch it
+        while stack:
+            state = pop()
+            if state in seen:
+                continue
+            mark(state)
+            if len(seen) > limit:
+                break  # a bounded search: a rare long word may lose a distant candidate
+            node, pos, left, out = state
+            if pos == n:
+                if left < budget and node in words:
+                    used = budget - left
+                    if found.get(out, 99) > used:
+                        found[out] = used
+            else:
+                ch = word[pos]
+                nxt = node + ch
+                if has(nxt):
+                    push((nxt, pos + 1, left, out + ch))
+                if ch == "е" and has(node + "ё"):
+                    push((node + "ё", pos + 1, left, out + ch))
+            if not left or (pos == 0 and keep_first):
+                continue
+            left -= 1
+            if pos < n:
+                push((node, pos + 1, left, out))  # a letter too many
+                here = word[pos]
+                for ch, child in children_of(node):
+                    push((child, pos, left, out + ch))  # a missing letter
+                    if ch != here:
+                        push((child, pos + 1, left, out + ch))  # a wrong letter
+            else:
+                for ch, child in children_of(node):
+                    push((child, pos, left, out + ch))  # a missing letter
+            if pos + 1 < n:
+                first, second = word[pos + 1], word[pos]
+                if first != second:  # two letters swapped
+                    swapped = out + first + second
+                    for a in (node + first, node + "ё") if first == "е" else (node + first,):
+                        if has(a):
+                            for b in (a + second, a + "ё") if second == "е" else (a + second,):
+                                if has(b):
+                                    push((b, pos + 2, left, swapped))
+        found.pop(word, None)
+        return found
+
+    def _walk_cheap(self, word: str, budget: int, max_cost: float) -> dict[str, int]:
+        """``_walk_by_prefix`` that spends at most ``max_cost`` (weighted): a path is dropped
+        as soon as a lower bound of its cost exceeds it. Substitutions, insertions and
+        swaps cost what ``_weighted_distance`` charges them; a deletion is charged its
+        cheapest price (0.5), since whether the letter doubles its neighbour in the
+        candidate is known only later. Every word within ``max_cost`` is found (its
+        cheapest alignment is a path whose lower bound is within it), some beyond too."""
+        n = len(word)
+        bound = max_cost + 1e-9
+        found: dict[str, int] = {}
+        best: dict[tuple, float] = {}
+        stack: list[tuple] = [("", 0, budget, "", 0.0)]
+        pop, push = stack.pop, stack.append
+        has = self._words.has_keys_with_prefix
+        words = self._words
+        children_of = self._char_children
+        limit = self._max_states * (4 if budget == 1 else 1)
+        keep_first = budget > 1
+        while stack:
+            node, pos, left, out, cost = pop()
+            key = (node, pos, left, out)
+            seen = best.get(key)
+            if seen is not None and seen <= cost:
+                continue
+            best[key] = cost
+            if len(best) > limit:
+                break
+            if pos == n:
+                if left < budget and node in words:
+                    used = budget - left
+                    if found.get(out, 99) > used:
+                        found[out] = used
+            else:
+                ch = word[pos]
+                nxt = node + ch
+                if has(nxt):
+                    push((nxt, pos + 1, left, out + ch, cost))
+                if ch == "е" and has(node + "ё"):
+                    push((node + "ё", pos + 1, left, out + ch, cost))
+            if not left or (pos == 0 and keep_first):
+                continue
+            left -= 1
+            here = word[pos] if pos < n else ""
+            before = word[pos - 1] if pos else ""
+            if pos < n and cost + 0.5 <= bound:
+                push((node, pos + 1, left, out, cost + 0.5))  # a letter too many
+            for ch, child in children_of(node):
+                step = 0.5 if ch in _CHEAP_INSERTS or ch == before or ch == here else 1.0
+                if cost + step <= bound:
+                    push((child, pos, left, out + ch, cost + step))  # a missing letter
+                if here and ch != here:
+                    step = _sub_cost(here, ch)
+                    if cost + step <= bound:
+                        push((child, pos + 1, left, out + ch, cost + step))  # a wrong letter
+            if pos + 1 < n and cost + 0.6 <= bound:
+                first, second = word[pos + 1], word[pos]
+                if first != second:
+                    swapped = out + first + second
+                    for a in (node + first, node + "ё") if first == "е" else (node + first,):
+                        if has(a):
+                            for b in (a + second, a + "ё") if second == "е" else (a + second,):
+                                if has(b):
+                                    push((b, pos + 2, left, swapped, cost + 0.6))
         found.pop(word, None)
         return found
 

@@ -16,7 +16,8 @@ Bits of a chunk:
   than any regex's idea of a whole word: a word bounded by non-letters is always found
   (``tests/test_speed_finders.py`` checks that case folding maps every character that the
   ``regex`` module's ``IGNORECASE`` equates with a basic letter to that letter, and no
-  non-letter to one).
+  non-letter to one — except the Turkish «İ» and «ı», which ``IGNORECASE`` equates with «i»
+  and «I»: a word or literal with an «i» lets every reply with one of them through).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ _LETTER = regex.compile(r"[\p{L}*]")
 _WORDISH = regex.compile(r"[\p{L}\d*]")
 _WORD_RUN = re.compile(r"[a-zа-яё]+")
 BASIC_WORD = re.compile(r"[a-zа-яё]+\Z")
+TURKISH_I = ("İ", "ı")  # IGNORECASE equates them with «i», «I»; case folding does not
 CHUNK_CACHE_SIZE = 100_000
 
 _WORDS: dict[str, int] = {}  # a watched word -> its bit
@@ -135,7 +137,7 @@ class Prefilter:
     a longer word); any other entry as a substring.
     """
 
-    __slots__ = ("words", "mask", "literals", "folded")
+    __slots__ = ("words", "mask", "literals", "folded", "dotted")
 
     def __init__(self, entries: list[str]) -> None:
         words, literals, cased = set(), [], False
@@ -150,9 +152,12 @@ class Prefilter:
         self.mask = watch(self.words) if words else 0
         self.literals = tuple(literals)
         self.folded = cased  # literals without cased characters are looked for in the text as it is
+        self.dotted = any("i" in entry for entry in self.words.union(literals))
 
     def admits(self, text: str) -> bool:
         """``text`` has one of the literals: the expensive scan may find something."""
+        if self.dotted and (TURKISH_I[0] in text or TURKISH_I[1] in text):
+            return True
         if self.literals:
             haystack = text.casefold() if self.folded else text
             for literal in self.literals:

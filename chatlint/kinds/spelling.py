@@ -326,7 +326,7 @@ class SpellingRule(RuleKind):
         """Up to three dictionary words near ``word``, in the capitalisation of ``surface``."""
         limit = self.params["max_cost"] if max_cost is None else min(max_cost, self.params["max_cost"])
         out = []
-        for cand in speller().candidates(word, self.params["max_distance"], limit=6):
+        for cand in speller().candidates(word, self.params["max_distance"], limit=6, max_cost=limit):
             if cand.cost > limit + 1e-9 or self._proper_only(cand.word):
                 continue
             out.append(match_case(cand.word, surface))
