@@ -44,7 +44,9 @@ from chatlint.text import WORD
 
 ROOT = Path(__file__).resolve().parent.parent
 _ALL = Linter(extend_select=[r.id for r in Linter().all_rules])
-FINDERS = {r.id: r for r in _ALL.rules if r.kind in ("regex", "abbreviation", "typography", "obscene", "spelling")}
+FINDERS = {
+    r.id: r for r in _ALL.rules if r.kind in ("regex", "abbreviation", "typography", "obscene", "spelling", "caps")
+}
 ALL_CODE_POINTS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
 BASIC = "abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 
@@ -73,6 +75,7 @@ TRICKY = [
     "Добрый день;Анна. Заказ.Готов. Ок?!? Ок,,, да....",
     " ,начало\t!\u00a0?",
     "Здр. Есть. 4200",
+    "ВНИМАНИЕ, ЧИТАЙТЕ! НЕ ЗНАЮ. Á́B́ В-Г, ООО «РОМАШКА» SALE2024 ИНН",
 ]
 
 _ALPHABET = st.sampled_from(
@@ -251,6 +254,7 @@ def _plain_unknown(impl, doc: Doc, i: int) -> list[Match]:
 
 
 PLAIN = {
+    "caps": lambda impl, doc: impl._find(doc),  # without the chunk-bit reject
     "regex": plain_regex,
     "abbreviation": plain_abbreviation,
     "obscene": plain_obscene,
@@ -267,7 +271,7 @@ def assert_same(text: str) -> None:
 
 def test_the_finders_under_test() -> None:
     assert {"template/placeholder", "style/filler", "taboo/bare-no", "style/abbreviation"} <= set(FINDERS)
-    assert {"style/typography", "tone/obscene", "spelling/typo"} <= set(FINDERS)
+    assert {"style/typography", "tone/obscene", "spelling/typo", "style/caps"} <= set(FINDERS)
     for rule_id in ("template/placeholder", "style/filler", "taboo/bare-no"):
         assert FINDERS[rule_id].impl.prefilter is not None, rule_id
 

@@ -9,7 +9,7 @@ text), so the kinds asking about one reply split it once.
 
 Bits of a chunk:
 
-* feature bits (``MARK_START`` … ``RIGHT``), fixed, for ``typography`` and ``obscene``;
+* feature bits (``MARK_START`` … ``CAPS``), fixed, for ``typography``, ``obscene`` and ``caps``;
 * one bit per *watched word*: a case-folded word of Latin or Cyrillic letters that a rule
   needs (``regex`` with ``prefilter:``, ``abbreviation``). A chunk has the word when the word
   is a maximal run of Latin and Cyrillic letters of ``chunk.casefold()``, which is looser
@@ -36,11 +36,13 @@ MIXED = 8  # a Latin letter next to a Cyrillic one
 SINGLE = 16  # one letter or «*» alone
 LEFT = 32  # ends with a letter or «*» that follows no letter, digit or «*» in the chunk
 RIGHT = 64  # starts with a letter or «*» that no letter, digit or «*» follows in the chunk
+CAPS = 128  # two capitals with nothing but marks, apostrophes or hyphens between them
 _FIRST_WORD_BIT = 1 << 8
 
 _MARK_PAIR = re.compile(r"[,;!?.][!,.?A-Z\x80-\U0010ffff]")  # every Cyrillic letter is above \x7f
 _STRETCHED = re.compile(r"([а-яё])\1\1")
 _MIXED = re.compile(r"[a-zA-Z](?:(?<=[а-яёА-ЯЁ][a-zA-Z])|(?=[а-яёА-ЯЁ]))")
+CAPS_HINT = regex.compile(r"\p{Lu}[\p{M}'’-]*\p{Lu}")
 _LETTER = regex.compile(r"[\p{L}*]")
 _WORDISH = regex.compile(r"[\p{L}\d*]")
 _WORD_RUN = re.compile(r"[a-zа-яё]+")
@@ -85,6 +87,8 @@ def chunk_bits(chunk: str) -> int:
             bits |= SINGLE
     if _LETTER.match(chunk[0]) and (len(chunk) == 1 or not _WORDISH.match(chunk[1])):
         bits |= RIGHT
+    if CAPS_HINT.search(chunk):
+        bits |= CAPS
     for word in _WORD_RUN.findall(chunk.casefold()):
         bits |= _WORDS.get(word, 0)
     return bits
