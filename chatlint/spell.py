@@ -94,22 +94,23 @@ class Speller:
     ) -> tuple[Candidate, ...]:
         """Dictionary words within ``max_distance`` edits of ``word``, best first.
 
-        With ``max_cost``, only words whose weighted cost is within it (the search beyond
-        one edit follows only paths that can stay within it, which is much quicker)."""
+        The words one edit away when there are any, else those two edits away, and so on.
+        With ``max_cost``, the search beyond one edit follows only paths that can stay
+        within that weighted cost (much quicker) and ranks only the words within it; the
+        words one edit away are all ranked, as without it."""
         key = (word, max_distance, max_cost)
         cached = self._cache.get(key)
         if cached is not None:
             return cached[:limit]
         found: dict[str, int] = {}
+        cheap = False
         for distance in range(1, max_distance + 1):
-            if max_cost is not None and distance > 1 and self._by_prefix:
-                found = self._walk_cheap(word, distance, max_cost)
-            else:
-                found = self._search(word, distance)
+            cheap = max_cost is not None and distance > 1 and self._by_prefix
+            found = self._walk_cheap(word, distance, max_cost) if cheap else self._search(word, distance)
             if found:
                 break
         costs = {w: self._cost(word, w) for w in found}
-        if max_cost is not None:
+        if cheap:
             costs = {w: c for w, c in costs.items() if c <= max_cost + 1e-9}
         ranked = sorted(
             (Candidate(w, c, c - (0.6 if self.common(w) else 0.0)) for w, c in costs.items()),
