@@ -388,20 +388,31 @@ def _indel_cost(word: str, i: int, ch: str) -> float:
 
 
 def _weighted_distance(a: str, b: str) -> float:
+    """Weighted optimal-string-alignment distance: ``_sub_cost`` for a wrong letter,
+    ``_indel_cost`` for a letter missing or too many, 0.6 for two letters swapped.
+
+    Two rows at a time with the costs inlined (the same sums as a full table of
+    ``_indel_cost``/``_sub_cost`` calls: ``tests/test_speed_finders.py`` compares them)."""
     n, m = len(a), len(b)
-    d = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        d[i][0] = d[i - 1][0] + _indel_cost(b, 0, a[i - 1])
+    cheap = _CHEAP_INSERTS
+    prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        d[0][j] = d[0][j - 1] + _indel_cost(a, 0, b[j - 1])
+        ch = b[j - 1]
+        prev[j] = prev[j - 1] + (0.5 if ch in cheap or (n > 0 and a[0] == ch) else 1.0)
+    prev2 = prev
     for i in range(1, n + 1):
+        ai = a[i - 1]
+        before = a[i - 2] if i > 1 else None
+        after = a[i] if i < n else None
+        ai_cheap = ai in cheap
+        row = [prev[0] + (0.5 if ai_cheap or (m > 0 and b[0] == ai) else 1.0)]
         for j in range(1, m + 1):
-            best = min(
-                d[i - 1][j] + _indel_cost(b, j, a[i - 1]),
-                d[i][j - 1] + _indel_cost(a, i, b[j - 1]),
-                d[i - 1][j - 1] + _sub_cost(a[i - 1], b[j - 1]),
-            )
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                best = min(best, d[i - 2][j - 2] + 0.6)
-            d[i][j] = best
-    return d[n][m]
+            bj = b[j - 1]
+            delete = 0.5 if ai_cheap or bj == ai or (j < m and b[j] == ai) else 1.0  # a[i-1] too many
+            insert = 0.5 if bj in cheap or ai == bj or after == bj else 1.0  # b[j-1] missing
+            best = min(prev[j] + delete, row[j - 1] + insert, prev[j - 1] + (0.0 if ai == bj else _sub_cost(ai, bj)))
+            if i > 1 and j > 1 and ai == b[j - 2] and before == bj:
+                best = min(best, prev2[j - 2] + 0.6)
+            row.append(best)
+        prev2, prev = prev, row
+    return prev[m]

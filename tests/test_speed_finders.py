@@ -487,3 +487,34 @@ def test_cheap_candidates_are_the_candidates_within_the_cost(word: str, max_cost
     assert list(cheap[: len(within)]) == within
     if len(full) < 10:
         assert list(cheap) == within
+
+
+def _reference_distance(a: str, b: str) -> float:
+    """``_weighted_distance`` as it was written before: a full table of cost calls."""
+    n, m = len(a), len(b)
+    d = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        d[i][0] = d[i - 1][0] + spell._indel_cost(b, 0, a[i - 1])
+    for j in range(1, m + 1):
+        d[0][j] = d[0][j - 1] + spell._indel_cost(a, 0, b[j - 1])
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best = min(
+                d[i - 1][j] + spell._indel_cost(b, j, a[i - 1]),
+                d[i][j - 1] + spell._indel_cost(a, i, b[j - 1]),
+                d[i - 1][j - 1] + spell._sub_cost(a[i - 1], b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, d[i - 2][j - 2] + 0.6)
+            d[i][j] = best
+    return d[n][m]
+
+
+_SLIPS = st.text(alphabet="аеёиоуыбпдтзсжшщйьъкгвфмн", max_size=9)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_SLIPS, _SLIPS)
+def test_weighted_distance_gives_the_table_s_sums(a: str, b: str) -> None:
+    assert spell._weighted_distance(a, b) == _reference_distance(a, b)
+    assert spell._weighted_distance(a, a + b) == _reference_distance(a, a + b)
