@@ -67,11 +67,27 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--no-cache``: load the rules from their YAML (also in worker processes, through the environment)."""
+    if value:
+        import os
+
+        os.environ["CHATLINT_NO_CACHE"] = "1"
+
+
 _rule_options = [
     click.option("--select", multiple=True, help="Only these rules or categories (comma-separated, repeatable)."),
     click.option("--ignore", multiple=True, help="Skip these rules or categories."),
     click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule file or folder."),
     click.option("--no-builtin", is_flag=True, help="Use only the rules given with --rules."),
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_no_cache,
+        help="Do not read or write the cache of loaded rules (see docs/config.md).",
+    ),
 ]
 
 
