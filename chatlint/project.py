@@ -8,7 +8,6 @@ suppressions, and reports suppressions that silenced nothing (``chatlint/unused-
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -284,6 +283,8 @@ def _unused(
 def _folder_files(folder: Path) -> list[Path]:
     """Files under ``folder``: what git tracks or would track there, else every file
     outside hidden folders minus the patterns of ``.gitignore`` files on the way."""
+    import subprocess  # here: ``check --text`` never walks a folder
+
     try:
         done = subprocess.run(
             ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
