@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import chatlint.rules as rules_module
 from chatlint import rule_cache
@@ -103,6 +105,38 @@ def test_cached_rules_give_exactly_what_the_yaml_gives(cache, builds) -> None:
             for script in rule.examples_bad + rule.examples_good:
                 plain_hits, read_hits = ([d for _, d in c.check(parse_script(script))] for c in checkers)
                 assert read_hits == plain_hits, script
+
+
+_PLAIN_AND_CACHED: list[Linter] = []
+
+
+def _plain_and_cached() -> list[Linter]:
+    """Every rule on, loaded from the YAML and read from a cache entry (built once per session)."""
+    if not _PLAIN_AND_CACHED:
+        ids = [r.id for r in Linter(cache=False).all_rules]
+        Linter(extend_select=ids)  # makes sure the session's cache folder has the entry
+        _PLAIN_AND_CACHED.extend([Linter(extend_select=ids, cache=False), Linter(extend_select=ids)])
+    return _PLAIN_AND_CACHED
+
+
+def test_cached_rules_give_what_the_yaml_gives_on_bench_replies() -> None:
+    from bench.corpus import ReplyGenerator
+
+    plain, cached = _plain_and_cached()
+    for reply in ReplyGenerator(1).replies(1500):
+        assert cached.check(reply) == plain.check(reply), reply
+
+
+_ALPHABET = st.sampled_from(
+    list("абвгеёжзийклмнопрстуфхцчшщъыьэюяАБВЕЁКМНОРСТХ aceopxy0123456789\n.,:;!?…-—'\"«»()@#*")
+    + ["не знаю", "ждите", "к сожалению", "Вы", "вы", "спс", "!!!", "😊", "https://x.ru", "{name}", "нах", "б.л.я"]
+)
+
+
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_cached_rules_give_what_the_yaml_gives_on_any_text(text: str) -> None:
+    plain, cached = _plain_and_cached()
+    assert cached.check(text) == plain.check(text)
 
 
 def test_cached_rules_are_fresh_objects_and_options_do_not_leak(cache) -> None:
