@@ -24,13 +24,17 @@ class _InputFormat(click.Choice):
     80 ms) only when a value other than ``auto``/``replies`` is given or help is shown."""
 
     def __init__(self) -> None:
-        self.case_sensitive = True
+        super().__init__(TEXT_FORMATS)
 
     @property
     def choices(self):  # noqa: D102
         from chatlint.runner import INPUT_FORMATS
 
         return INPUT_FORMATS
+
+    @choices.setter
+    def choices(self, value) -> None:  # click.Choice.__init__ sets it; the property answers
+        pass
 
     def convert(self, value, param, ctx):  # noqa: D102
         if value in TEXT_FORMATS:
