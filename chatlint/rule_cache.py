@@ -70,12 +70,18 @@ def cached_rules(files: list[tuple[str, bytes]] | None, ctx: Any, build: Callabl
     except Exception:  # noqa: BLE001 - a fingerprint we cannot take: no cache
         return build()
     path = folder / f"rules-{key.hex()[:40]}.pickle"
-    rules = _read(path, key, ctx)
+    try:
+        rules = _read(path, key, ctx)
+    except Exception:  # noqa: BLE001 - a cache never stops the rules from loading
+        rules = None
     if rules is not None:
         return rules
     rules = build()
     if _cacheable_rules(rules):
-        _write(folder, path, key, rules, ctx)
+        try:
+            _write(folder, path, key, rules, ctx)
+        except Exception:  # noqa: BLE001 - e.g. a name the file system refuses: nothing written
+            pass
     return rules
 
 

@@ -241,6 +241,11 @@ def test_a_folder_that_cannot_be_created_works_without_cache(tmp_path, monkeypat
     assert blocker.is_file()
 
 
+def test_a_folder_name_the_system_refuses_works_without_cache(monkeypatch) -> None:
+    monkeypatch.setattr(rule_cache, "cache_dir", lambda: Path("bad\0name"))
+    assert Linter().check("Я не знаю!!!") == Linter(cache=False).check("Я не знаю!!!")
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() == 0, reason="root writes anywhere")
 def test_a_read_only_folder_works(cache, builds) -> None:
     cache.mkdir(mode=0o700)
