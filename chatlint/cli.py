@@ -255,36 +255,75 @@ def eval_command(
     raise SystemExit(EXIT_FINDINGS if failures else EXIT_OK)
 
 
+_config_options = [
+    click.option("--extend-select", multiple=True, help="Also these rules (e.g. ones that are off by default)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file."),
+    click.option("--isolated", is_flag=True, help="Ignore configuration files."),
+]
+
+
+def config_options(func):
+    for option in reversed(_config_options):
+        func = option(func)
+    return func
+
+
+def _configured(cli) -> tuple:
+    """The Linter of the configuration that applies in the current folder, and its arguments."""
+    from chatlint.run import configured_linter
+
+    result: list = []
+
+    def build() -> int:
+        result.extend(configured_linter(cli))
+        return EXIT_OK
+
+    code = _guarded(build)
+    if code != EXIT_OK:
+        raise SystemExit(code)
+    return result[0], result[1]
+
+
 @main.command("rules")
 @click.option("--all", "show_all", is_flag=True, help="Also list rules that are off.")
 @rule_options
-def list_rules(show_all, select, ignore, rules, no_builtin) -> None:
-    """List the rules: id, severity, kind, on/off and message."""
-    linter = _linter(rules, select, ignore, no_builtin)
+@config_options
+def list_rules(show_all, select, ignore, rules, no_builtin, extend_select, config_file, isolated) -> None:
+    """List the rules as the configuration here sets them: id, severity, kind, on/off."""
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    linter, kwargs = _configured(cli)
     enabled = {r.id for r in linter.rules}
     for rule in linter.all_rules:
         if rule.id not in enabled and not show_all:
             continue
         state = "" if rule.id in enabled else "  (off)"
-        click.echo(f"{rule.id:32} {rule.severity:8} {rule.kind:12}{state}")
+        severity = kwargs["severity"].get(rule.id, rule.severity)
+        click.echo(f"{rule.id:32} {severity:8} {rule.kind:12}{state}")
 
 
 @main.command("rule")
 @click.argument("rule_id")
 @rule_options
-def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
-    """Explain one rule: message, why, source, examples, suggestions."""
-    from chatlint.linter import selector_matches
+@config_options
+def explain_rule(rule_id, select, ignore, rules, no_builtin, extend_select, config_file, isolated) -> None:
+    """Explain one rule as the configuration here sets it: message, why, source, examples, suggestions."""
+    from chatlint.linter import Linter, selector_matches
 
-    linter = _linter(rules, (), (), no_builtin)
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    linter, kwargs = _configured(cli)
     if not any(r.id == rule_id for r in linter.all_rules):
         close = [r.id for r in linter.all_rules if selector_matches(rule_id, r.id)]
         hint = f" (in that category: {', '.join(close)})" if close else "; see 'chatlint rules --all'"
         raise UsageError(f"no rule {rule_id!r}{hint}")
-    linter = _linter(rules, (rule_id,), (), no_builtin)
     rule = linter.rule(rule_id)
-    state = "on" if rule.enabled else "off by default"
-    click.echo(f"{rule.id} ({rule.severity}, {rule.kind}, {state})\n")
+    if any(r.id == rule_id for r in linter.rules):
+        state = "on"
+    elif not rule.enabled:
+        state = "off by default"
+    else:
+        state = "off in this configuration"
+    severity = kwargs["severity"].get(rule.id, rule.severity)
+    click.echo(f"{rule.id} ({severity}, {rule.kind}, {state})\n")
     click.echo(f"Message: {rule.message}")
     if rule.why:
         click.echo(f"Why:     {rule.why}")
@@ -292,13 +331,15 @@ def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
     click.echo(f"Defined: {rule.path}:{rule.line}")
     if rule.suggest:
         click.echo("Suggest: " + " | ".join(rule.suggest))
+    # the examples are shown with this rule alone on, whatever the configuration selects
+    only = Linter(**{**kwargs, "select": [rule_id], "ignore": [], "extend_select": []})
     for title, items in (("Bad", rule.examples_bad), ("Good", rule.examples_good)):
         if items:
             click.echo(f"\n{title}:")
             for text in items:
                 click.echo(f"  {text}")
                 if title == "Bad":
-                    for d in linter.check(text):
+                    for d in only.check(text):
                         if d.rule == rule.id and d.suggestions:
                             click.echo(f"    → {' | '.join(d.suggestions)}")
 
