@@ -518,3 +518,27 @@ _SLIPS = st.text(alphabet="аеёиоуыбпдтзсжшщйьъкгвфмн", 
 def test_weighted_distance_gives_the_table_s_sums(a: str, b: str) -> None:
     assert spell._weighted_distance(a, b) == _reference_distance(a, b)
     assert spell._weighted_distance(a, a + b) == _reference_distance(a, a + b)
+
+
+def test_rules_from_the_rule_cache_watch_their_words_in_the_new_process(monkeypatch) -> None:
+    """The bits of watched words are per process: unpickled rules register their words again."""
+    import io
+
+    from chatlint.rule_cache import _Pickler, _Unpickler
+
+    rules = list(FINDERS.values())
+    buf = io.BytesIO()
+    _Pickler(buf, _ALL.ctx).dump(rules)
+    # another process: other words were watched first, so every bit differs
+    monkeypatch.setattr(prefilter, "_WORDS", {"зюзя": prefilter._FIRST_WORD_BIT})
+    monkeypatch.setattr(prefilter, "_CHUNK_BITS", {})
+    monkeypatch.setattr(prefilter, "_VERSION", prefilter._VERSION + 1000)
+    loaded = _Unpickler(io.BytesIO(buf.getvalue()), _ALL.ctx).load()
+    fired = set()
+    for rule in loaded:
+        for text in TRICKY:
+            doc = Doc(text, _ALL.morph)
+            found = rule.impl.find(doc)
+            assert found == PLAIN[rule.kind](rule.impl, doc), (rule.id, text)
+            fired |= {rule.id} if found else set()
+    assert {"style/filler", "style/abbreviation", "taboo/bare-no", "template/placeholder"} <= fired

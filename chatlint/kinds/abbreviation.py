@@ -61,8 +61,15 @@ class AbbreviationRule(RuleKind):
         # A match starts after a non-letter with the key's leading letters, followed by a
         # non-letter (a dot, a space, a hyphen or the end of the key and its look-ahead):
         # a reply in which none of them is a whole word cannot match.
-        self.heads = watch(frozenset(heads)) if heads else None
+        self.head_words = frozenset(heads) if heads else None
+        self.heads = watch(self.head_words) if self.head_words else None
         self.dotted = bool(heads) and any("i" in h for h in heads)  # see prefilter.TURKISH_I
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (the rule cache): the bits of the watched words are this process's."""
+        self.__dict__.update(state)
+        if self.head_words:
+            self.heads = watch(self.head_words)
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text

@@ -58,7 +58,10 @@ _LOCAL = threading.local()
 
 
 def watch(words: frozenset[str]) -> int:
-    """Register case-folded words of basic letters; the mask of their bits."""
+    """Register case-folded words of basic letters; the mask of their bits.
+
+    The bits are this process's: a kind keeps the words too and watches them again when it
+    is unpickled (the rule cache, ``chatlint/rule_cache.py``)."""
     global _CHUNK_BITS, _VERSION
     with _LOCK:
         new = [w for w in sorted(words) if w not in _WORDS]
@@ -141,9 +144,10 @@ class Prefilter:
     a longer word); any other entry as a substring.
     """
 
-    __slots__ = ("words", "mask", "literals", "folded", "dotted")
+    __slots__ = ("entries", "words", "mask", "literals", "folded", "dotted")
 
     def __init__(self, entries: list[str]) -> None:
+        self.entries = tuple(entries)
         words, literals, cased = set(), [], False
         for entry in entries:
             folded = entry.casefold()
@@ -157,6 +161,9 @@ class Prefilter:
         self.literals = tuple(literals)
         self.folded = cased  # literals without cased characters are looked for in the text as it is
         self.dotted = any("i" in entry for entry in self.words.union(literals))
+
+    def __reduce__(self):
+        return (Prefilter, (list(self.entries),))  # unpickled: built again, its words watched here
 
     def admits(self, text: str) -> bool:
         """``text`` has one of the literals: the expensive scan may find something."""
