@@ -44,7 +44,7 @@ _PART_RE = regex.compile(r"[^._~'’|+-]+")
 _SPACE_RE = regex.compile(r"\s")
 _REPEATS = regex.compile(r"([^\W\d_])\1+")
 _LATIN = regex.compile(r"[a-z]")
-CHUNK_CACHE_SIZE = 100_000
+CHUNK_CACHE_SIZE = 50_000
 
 
 @register

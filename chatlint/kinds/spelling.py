@@ -39,7 +39,7 @@ _INSTRUCTION_LEAD = frozenset(
 )
 _INSTRUCTION_BLOCK = frozenset("вы если когда как что чтобы где ли пока то тогда вдруг уже не".split())
 
-PLAN_CACHE_SIZE = 100_000  # word forms whose verdict is kept (then the cache starts afresh)
+PLAN_CACHE_SIZE = 50_000  # word forms whose verdict is kept (then the cache starts afresh)
 _NOTHING = ()  # the plan of a word form that never gets a finding
 
 _SPELLER: Speller | None = None
