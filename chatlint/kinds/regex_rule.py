@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
@@ -10,6 +12,10 @@ from chatlint.pattern import PatternError
 
 _GROUP_RE = regex.compile(r"\{(match|\d+)\}")
 TIMEOUT_SECONDS = 1.0
+
+
+class RuleTimeoutWarning(RuntimeWarning):
+    """A rule's regular expression ran out of time on a reply; the rest of that reply went unchecked by it."""
 
 
 @register
@@ -58,7 +64,13 @@ class RegexRule(RuleKind):
                 suggestions = tuple(_GROUP_RE.sub(lambda g, m=m: _group(m, g.group(1)), s) for s in self.rule.suggest)
                 found.append(Match(start, end, suggestions))
         except TimeoutError:
-            pass  # a pathological user regex: give up on this reply rather than hang
+            # a pathological user regex: give up on this reply rather than hang, and say so
+            warnings.warn(
+                f"rule {self.rule.id}: its regex took over {TIMEOUT_SECONDS:g} s on a reply of "
+                f"{len(doc.text)} characters and gave up; the rest of that reply is unchecked by it",
+                RuleTimeoutWarning,
+                stacklevel=2,
+            )
         return found
 
 
