@@ -131,10 +131,12 @@ class Linter:
                 for atom, element in pattern.triggers:
                     index = self._form_index if atom.kind == "form" else self._lemma_index
                     follower = _follower(pattern, element)
-                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower))
+                    gate = tuple(keys for e, keys in pattern.required if e != element)
+                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower, gate))
         self._candidates_cache: dict[str, tuple] = {}
 
     def _candidates(self, norm: str, kind: str) -> tuple:
+        """The trigger index entries a word form can start (cached per word form)."""
         cached = self._candidates_cache.get(norm)
         if cached is None:
             found = list(self._form_index.get(norm, ()))
@@ -157,11 +159,21 @@ class Linter:
         morph = self.morph
         cache = self._candidates_cache
         tokens, linked = seq.tokens, seq.linked
+        present = doc.keys
         for i, token in enumerate(tokens):
             candidates = cache.get(token.norm)
             if candidates is None:
                 candidates = self._candidates(token.norm, token.kind)
-            for rule, pattern, payload, element, follower in candidates:
+            for rule, pattern, payload, element, follower, gate in candidates:
+                if gate:
+                    # a required element none of the reply's words can match: no match anywhere
+                    for keys in gate:
+                        if present.isdisjoint(keys):
+                            break
+                    else:
+                        gate = ()
+                    if gate:
+                        continue
                 if follower is not None:
                     # the next element must match the next token: most candidates fail here
                     if not linked[i]:
@@ -175,6 +187,8 @@ class Linter:
                     if match is not None:
                         found.append((rule, match))
         for rule, pattern, payload in self._untriggered:
+            if not doc.may_match(pattern):
+                continue
             for i in range(len(seq.tokens)):
                 captures = match_at(pattern, seq, i, 0, morph)
                 if captures is not None:
