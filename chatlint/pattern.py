@@ -101,35 +101,60 @@ class Element:
     anchor: str = ""  # "^" or "$"
     source: str = ""
     # Derived from ``atoms`` for speed: plain word forms and plain lemmas as sets (one
-    # lookup instead of a loop), and the atoms that need their own test.
+    # lookup instead of a loop); the grammemes wanted per lemma and without a lemma, tested
+    # parse by parse (not atom by atom); the atoms that need their own test (regex, any).
     forms: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
     lemmas: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    graded: dict[str, tuple[frozenset[str], ...]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    grams: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False, default=())
     others: tuple[Atom, ...] = field(init=False, repr=False, compare=False, default=())
     # The words (forms) and lemmas one of which a word must have to match, when the element
     # has only form and lemma atoms (None otherwise): a cheap necessary condition.
     keys: frozenset[str] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
-        forms = frozenset(a.value for a in self.atoms if a.kind == "form")
-        lemmas = frozenset(a.value for a in self.atoms if a.kind == "lemma" and not a.grammemes)
-        others = tuple(a for a in self.atoms if a.kind not in ("form", "lemma") or a.grammemes)
+        atoms = self.atoms
+        graded: dict[str, tuple[frozenset[str], ...]] = {}
+        for a in atoms:
+            if a.kind == "lemma" and a.grammemes:
+                graded[a.value] = (*graded.get(a.value, ()), a.grammemes)
         keys = None
-        if self.atoms and all(a.kind in ("form", "lemma") for a in self.atoms):
-            keys = frozenset(a.value for a in self.atoms)
-        object.__setattr__(self, "forms", forms)
-        object.__setattr__(self, "lemmas", lemmas)
-        object.__setattr__(self, "others", others)
-        object.__setattr__(self, "keys", keys)
+        if atoms and all(a.kind in ("form", "lemma") for a in atoms):
+            keys = frozenset(a.value for a in atoms)
+        setattr_ = object.__setattr__
+        setattr_(self, "forms", frozenset(a.value for a in atoms if a.kind == "form"))
+        setattr_(self, "lemmas", frozenset(a.value for a in atoms if a.kind == "lemma" and not a.grammemes))
+        setattr_(self, "graded", graded)
+        setattr_(self, "grams", tuple(a.grammemes for a in atoms if a.kind == "grams"))
+        setattr_(self, "others", tuple(a for a in atoms if a.kind in ("regex", "any")))
+        setattr_(self, "keys", keys)
 
     def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
-        if kind == WORD and (
-            norm in self.forms or (self.lemmas and not self.lemmas.isdisjoint(morph.info(norm).lemmas))
-        ):
-            hit = True
-        elif self.others:
-            hit = any(a.matches(norm, kind, morph) for a in self.others)
-        else:
-            hit = False
+        """Whether a token matches one of the atoms (``any(a.matches(...) for a in atoms)``,
+        negated when the element is)."""
+        hit = False
+        if kind == WORD:
+            if norm in self.forms:
+                hit = True
+            elif self.lemmas or self.graded or self.grams:
+                info = morph.info(norm)
+                if self.lemmas and not self.lemmas.isdisjoint(info.lemmas):
+                    hit = True
+                elif self.graded or self.grams:
+                    graded, free = self.graded, self.grams
+                    for parse_lemma, grams in zip(info.parse_lemmas, info.grammemes):
+                        wanted = graded.get(parse_lemma, ()) + free if graded else free
+                        for w in wanted:
+                            if w <= grams:
+                                hit = True
+                                break
+                        if hit:
+                            break
+        if not hit and self.others:
+            for atom in self.others:
+                if atom.matches(norm, kind, morph):
+                    hit = True
+                    break
         if self.negated:
             return not hit and kind in CONTENT_KINDS
         return hit

@@ -135,13 +135,22 @@ def test_sequence_links_match_the_reference(text: str) -> None:
 
 def test_element_sets_match_atom_by_atom(linter) -> None:
     morph = linter.morph
-    pattern = parse_pattern('знать|«курсе»|/^спс+$/|{VERB,2per}|должный{ADJS}|"нет"', morph)
-    element = pattern.elements[0]
+    sources = [
+        'знать|«курсе»|/^спс+$/|{VERB,2per}|должный{ADJS}|"нет"',
+        "мочь{2per,sing}|мочь{past}|хотеть{1per}|знать|{NOUN,gent}",
+        "знать !мочь{2per}|«нет»",
+        "знать !(знать|/^\\d+$/|*)",
+        "{ADJS}|{VERB,impr,plur}",
+        "стекло|стечь{past}",
+    ]
     words = ["знаю", "знала", "курсе", "курс", "спсс", "спасибо", "должны", "должен", "нет", "знаете", "идите"]
-    for word in words:
-        for kind in ("word", "number", "code"):
-            expected = any(a.matches(word, kind, morph) for a in element.atoms)
-            assert element.matches(word, kind, morph) == expected, (word, kind)
+    words += ["можешь", "могла", "хочу", "хотим", "заказа", "стекло", "стекла", "правы", "100", "а1", "спс"]
+    for element in [e for source in sources for e in parse_pattern(source, morph).elements]:
+        for word in words:
+            for kind in ("word", "number", "code"):
+                hit = any(a.matches(word, kind, morph) for a in element.atoms)
+                expected = (not hit and kind in CONTENT_KINDS) if element.negated else hit
+                assert element.matches(word, kind, morph) == expected, (element.source, word, kind)
 
 
 def test_inflection_caches_give_what_pymorphy_gives() -> None:
