@@ -108,34 +108,108 @@ def tokenize(text: str) -> list[Token]:
     A sentence ends after «.», «!», «?», «…» (a run of them counts once) when what follows
     is not a lower-case letter or a digit, and at every line break.
     """
+    if not text.isprintable() or "{" in text or "[" in text:
+        return _tokenize(text)
+    # Fast path: a one-line text whose only white space is " " (isprintable) and without
+    # placeholders that may hold spaces. No token then spans a run of spaces, except a
+    # phone number's (which needs a digit or «(», «)», «-» on both sides), and no token
+    # looks across one, so each space-separated piece tokenizes on its own, the same
+    # wherever it stands: its tokens are cached per piece (most pieces were seen before).
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__
+    cache = _PIECE_CACHE
+    sentence = 0
+    pending_end = False
+    offset = 0
+    for piece in text.split(" ") if _PHONE_GAP.search(text) is None else _phone_pieces(text):
+        if piece:
+            entry = cache.get(piece)
+            if entry is None:
+                entry = _piece_tokens(piece)
+            for kind, start, end, surface, norm, ends, starts in entry:
+                if pending_end and starts:
+                    sentence += 1
+                pending_end = ends
+                append(new(Token, (kind, offset + start, offset + end, surface, norm, sentence, False)))
+        offset += len(piece) + 1
+    return tokens
+
+
+# Tokens of the space-separated pieces of text seen so far, with offsets into the piece:
+# (kind, start, end, surface, norm, ends a sentence, may start one).
+_PIECE_CACHE: dict[str, tuple[tuple, ...]] = {}
+PIECE_CACHE_SIZE = 50_000
+# A run of spaces a phone number may span: a digit or «(», «)», «-» on both sides.
+_PHONE_GAP = regex.compile(r"[\d()\-] +[\d()\-]")
+_PHONE_CHAR = regex.compile(r"[\d()\-]")
+
+
+def _phone_pieces(text: str) -> list[str]:
+    """``text.split(" ")`` with a piece that ends with a digit, «(», «)» or «-» joined to the
+    next one that starts with one, spaces and all: a phone number may span them. The pieces
+    joined by single spaces still give the text."""
+    pieces: list[str] = []
+    last = -1  # index of the last non-empty piece
+    for part in text.split(" "):
+        if not part:
+            pieces.append(part)  # one more space in a run
+        elif last >= 0 and _PHONE_CHAR.match(pieces[last][-1]) and _PHONE_CHAR.match(part[0]):
+            pieces[last] += " " * (len(pieces) - last) + part
+            del pieces[last + 1 :]
+        else:
+            pieces.append(part)
+            last = len(pieces) - 1
+    return pieces
+
+
+def _piece_tokens(piece: str) -> tuple[tuple, ...]:
+    """The tokens of one space-free piece of text (or a phone number with its spaces), cached."""
+    entry = tuple(
+        (kind, start, end, surface, norm, pending, _starts_sentence(kind, surface))
+        for kind, start, end, surface, norm, pending in _scan(piece)
+    )
+    if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
+        _PIECE_CACHE.clear()
+    _PIECE_CACHE[piece] = entry
+    return entry
+
+
+def _scan(text: str):
+    """(kind, start, end, surface, norm, ends a sentence) of each token match."""
     norms = _NORM_CACHE
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        surface = text[start:end]
+        if kind == "word":
+            norm = norms.get(surface) or _cached_normalise(surface)
+        elif kind == "punct":
+            norm = surface
+        elif kind in ("code", "placeholder", "url", "email", "mention"):
+            norm = surface.lower()
+        else:
+            norm = surface
+        yield kind, start, end, surface, norm, kind == "punct" and surface[0] in ".!?…"
+
+
+def _tokenize(text: str) -> list[Token]:
+    """``tokenize`` by one regex scan of the whole text (any text)."""
+    tokens: list[Token] = []
+    append = tokens.append
+    new = tuple.__new__
     sentence = 0
     pending_end = False
     prev_end = 0
     lines = "\n" in text or "\r" in text
     newline = False
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
-        start, end = m.span()
-        surface = text[start:end]
+    for kind, start, end, surface, norm, ends in _scan(text):
         if lines:
             gap = text[prev_end:start]
             newline = "\n" in gap or "\r" in gap
         if tokens and (newline or (pending_end and _starts_sentence(kind, surface))):
             sentence += 1
-        pending_end = False
-        if kind == "word":
-            norm = norms.get(surface) or _cached_normalise(surface)
-        elif kind == "punct":
-            norm = surface
-            pending_end = surface[0] in ".!?…"
-        elif kind in ("code", "placeholder", "url", "email", "mention"):
-            norm = surface.lower()
-        else:
-            norm = surface
+        pending_end = ends
         append(new(Token, (kind, start, end, surface, norm, sentence, newline)))
         prev_end = end
     return tokens

@@ -100,6 +100,52 @@ def test_tokenizer_matches_the_reference(text: str) -> None:
     assert tokenize(text) == reference_tokenize(text)
 
 
+_PIECES = st.sampled_from(
+    ["Заказ", "нe", "вам", "Ок", "8", "+7", "900", "123", "45-67", "(900)", "(", ")", "-", "—", "1", "2,5", "3.",
+     "abc1", "ABC", "x@y.ru", "a.b@c.d", "@ivan", "www.x.ru", "https://x.ru/a.", "{name}", "{{", "}}", "[ИМЯ", "]",
+     "%NAME%", "😊", "👍🏽", "🇷🇺", "1️⃣", ".", "...", "!", "?!", "…", ",", "«", "»", '"', "'", "’", "д’Артаньян",
+     "кое-как", "а'а@", "Á́", "\u0301", "\ufe0f", "\u200d", "\n", "\r\n", "\t", "\u00a0", "#", "*"]
+)  # fmt: skip
+_spaced_texts = st.lists(st.tuples(_PIECES, st.sampled_from(["", " ", " ", "  ", "   "])), max_size=16).map(
+    lambda parts: "".join(p + gap for p, gap in parts)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_spaced_texts, texts))
+def test_tokenizer_piece_path_matches_one_scan_of_the_text(text: str) -> None:
+    expected = text_module._tokenize(text)
+    assert tokenize(text) == expected  # pieces tokenized now
+    assert tokenize(text) == expected  # pieces served from the cache
+    assert expected == reference_tokenize(text)
+    assert " ".join(text_module._phone_pieces(text)) == text
+
+
+def test_tokenizer_piece_path_on_phone_numbers_placeholders_and_spaces() -> None:
+    for text in [
+        "Здравствуйте, [ИМЯ ФАМИЛИЯ]! Ваш заказ готов, [ИМЯ ] и %NAME%",
+        "Ваш {{ номер заказа }} готов, { x } и {x}",
+        "Звоните: +7 900 123 45 67 или 8 (900) 123-45-67 , 8 ( 900 ) 123 45 67 и +44 20  7946 0958.",
+        "Итого 28 845 баллов , 1 2 3 - 4 ( 5 ) .  Конец",
+        "  ведущие и хвостовые пробелы  ",
+        "",
+        " ",
+        "8 900 123 45 67",
+        "номер 8 900 123 45 67 8 900 123 45 67",
+    ]:
+        assert tokenize(text) == reference_tokenize(text), text
+        assert tokenize(text) == reference_tokenize(text), text
+
+
+def test_piece_cache_starts_afresh_when_full(monkeypatch) -> None:
+    monkeypatch.setattr(text_module, "_PIECE_CACHE", {})
+    monkeypatch.setattr(text_module, "PIECE_CACHE_SIZE", 3)
+    text = "Здравствуйте, Анна! Заказ №123 в пути. Спасибо"
+    for _ in range(2):
+        assert tokenize(text) == reference_tokenize(text)
+        assert len(text_module._PIECE_CACHE) <= 3
+
+
 def test_normalise_cache_gives_normalise_and_starts_afresh_when_full(monkeypatch) -> None:
     monkeypatch.setattr(text_module, "_NORM_CACHE", {})
     monkeypatch.setattr(text_module, "NORM_CACHE_SIZE", 3)
