@@ -124,21 +124,21 @@ def tokenize(text: str) -> list[Token]:
     offset = 0
     for piece in text.split(" ") if _PHONE_GAP.search(text) is None else _phone_pieces(text):
         if piece:
-            entry = cache.get(piece)
-            if entry is None:
-                entry = _piece_tokens(piece)
-            for kind, start, end, surface, norm, ends, starts in entry:
-                if pending_end and starts:
-                    sentence += 1
-                pending_end = ends
-                append(new(Token, (kind, offset + start, offset + end, surface, norm, sentence, False)))
+            first_starts, rows, sentences, pending = cache.get(piece) or _piece_tokens(piece)
+            if pending_end and first_starts:
+                sentence += 1
+            for kind, start, end, surface, norm, rel in rows:
+                append(new(Token, (kind, offset + start, offset + end, surface, norm, sentence + rel, False)))
+            sentence += sentences
+            pending_end = pending
         offset += len(piece) + 1
     return tokens
 
 
-# Tokens of the space-separated pieces of text seen so far, with offsets into the piece:
-# (kind, start, end, surface, norm, ends a sentence, may start one).
-_PIECE_CACHE: dict[str, tuple[tuple, ...]] = {}
+# The space-separated pieces of text seen so far: (its first token may start a sentence,
+# its tokens as (kind, start, end, surface, norm, sentences begun before it in the piece)
+# with offsets into the piece, sentences begun in the piece, its last token ends one).
+_PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool]] = {}
 PIECE_CACHE_SIZE = 50_000
 # A run of spaces a phone number may span: a digit or «(», «)», «-» on both sides.
 _PHONE_GAP = regex.compile(r"[\d()\-] +[\d()\-]")
@@ -163,12 +163,20 @@ def _phone_pieces(text: str) -> list[str]:
     return pieces
 
 
-def _piece_tokens(piece: str) -> tuple[tuple, ...]:
+def _piece_tokens(piece: str) -> tuple[bool, tuple[tuple, ...], int, bool]:
     """The tokens of one space-free piece of text (or a phone number with its spaces), cached."""
-    entry = tuple(
-        (kind, start, end, surface, norm, pending, _starts_sentence(kind, surface))
-        for kind, start, end, surface, norm, pending in _scan(piece)
-    )
+    rows = []
+    sentence = 0
+    pending_end = first_starts = False
+    for kind, start, end, surface, norm, ends in _scan(piece):
+        starts = _starts_sentence(kind, surface)
+        if not rows:
+            first_starts = starts
+        elif pending_end and starts:
+            sentence += 1
+        pending_end = ends
+        rows.append((kind, start, end, surface, norm, sentence))
+    entry = (first_starts, tuple(rows), sentence, pending_end)
     if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
         _PIECE_CACHE.clear()
     _PIECE_CACHE[piece] = entry
@@ -198,18 +206,31 @@ def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__
+    norms = _NORM_CACHE
     sentence = 0
     pending_end = False
     prev_end = 0
     lines = "\n" in text or "\r" in text
     newline = False
-    for kind, start, end, surface, norm, ends in _scan(text):
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        surface = text[start:end]
         if lines:
             gap = text[prev_end:start]
             newline = "\n" in gap or "\r" in gap
         if tokens and (newline or (pending_end and _starts_sentence(kind, surface))):
             sentence += 1
-        pending_end = ends
+        pending_end = False
+        if kind == "word":
+            norm = norms.get(surface) or _cached_normalise(surface)
+        elif kind == "punct":
+            norm = surface
+            pending_end = surface[0] in ".!?…"
+        elif kind in ("code", "placeholder", "url", "email", "mention"):
+            norm = surface.lower()
+        else:
+            norm = surface
         append(new(Token, (kind, start, end, surface, norm, sentence, newline)))
         prev_end = end
     return tokens
@@ -232,6 +253,9 @@ def sentence_spans(tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
+_QUOTED_RE = regex.compile(r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"')
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of text quoted from someone else: «…», "…", and lines starting with ">"."""
     spans: list[tuple[int, int]] = []
@@ -240,7 +264,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
         if line.lstrip().startswith(">"):
             spans.append((pos, pos + len(line)))
         pos += len(line)
-    for m in regex.finditer(r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"', text):
+    for m in _QUOTED_RE.finditer(text):
         spans.append(m.span())
     spans.sort()
     return spans

@@ -93,6 +93,11 @@ class Doc:
             self._keys = keys
         return self._keys
 
+    @keys.setter
+    def keys(self, keys: set[str]) -> None:
+        """Set by the Linter, which computes them on its way through the tokens."""
+        self._keys = keys
+
     def may_match(self, pattern: Pattern) -> bool:
         """False when ``pattern`` cannot match anywhere in the reply: one of its required
         elements has none of its words and lemmas among the reply's (a cheap test)."""
