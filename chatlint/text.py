@@ -115,6 +115,7 @@ def tokenize(text: str) -> list[Token]:
     # phone number's (which needs a digit or «(», «)», «-» on both sides), and no token
     # looks across one, so each space-separated piece tokenizes on its own, the same
     # wherever it stands: its tokens are cached per piece (most pieces were seen before).
+    # Pieces around a run of spaces a phone number may span are joined and tokenized again.
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__
@@ -122,13 +123,26 @@ def tokenize(text: str) -> list[Token]:
     sentence = 0
     pending_end = False
     offset = 0
-    for piece in text.split(" ") if _PHONE_GAP.search(text) is None else _phone_pieces(text):
+    # the current group of joined pieces: where it starts, and the state before it
+    group = kept = sentence0 = joins = 0
+    pending0 = phone_end = False
+    for piece in text.split(" "):
         if piece:
-            first_starts, rows, sentences, pending = cache.get(piece) or _piece_tokens(piece)
+            entry = cache.get(piece) or _piece_tokens(piece)
+            if phone_end and entry[4]:
+                joins += 1
+                if joins > MAX_JOINS:
+                    return _tokenize(text)  # bounded work on a long run of numbers
+                del tokens[kept:]
+                sentence, pending_end = sentence0, pending0
+                entry = _piece_tokens(text[group : offset + len(piece)], store=False)
+            else:
+                group, kept, sentence0, pending0 = offset, len(tokens), sentence, pending_end
+            first_starts, rows, sentences, pending, _, phone_end = entry
             if pending_end and first_starts:
                 sentence += 1
             for kind, start, end, surface, norm, rel in rows:
-                append(new(Token, (kind, offset + start, offset + end, surface, norm, sentence + rel, False)))
+                append(new(Token, (kind, group + start, group + end, surface, norm, sentence + rel, False)))
             sentence += sentences
             pending_end = pending
         offset += len(piece) + 1
@@ -137,34 +151,16 @@ def tokenize(text: str) -> list[Token]:
 
 # The space-separated pieces of text seen so far: (its first token may start a sentence,
 # its tokens as (kind, start, end, surface, norm, sentences begun before it in the piece)
-# with offsets into the piece, sentences begun in the piece, its last token ends one).
-_PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool]] = {}
+# with offsets into the piece, sentences begun in the piece, its last token ends one,
+# it starts and ends with a character a phone number may have on either side of a space).
+_PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool, bool, bool]] = {}
 PIECE_CACHE_SIZE = 50_000
-# A run of spaces a phone number may span: a digit or «(», «)», «-» on both sides.
-_PHONE_GAP = regex.compile(r"[\d()\-] +[\d()\-]")
-_PHONE_CHAR = regex.compile(r"[\d()\-]")
+_PHONE_SIDE = regex.compile(r"[\d()\-]")  # a phone number may have a space after or before it
+MAX_JOINS = 16  # joins of pieces per text before it takes the one-scan path
 
 
-def _phone_pieces(text: str) -> list[str]:
-    """``text.split(" ")`` with a piece that ends with a digit, «(», «)» or «-» joined to the
-    next one that starts with one, spaces and all: a phone number may span them. The pieces
-    joined by single spaces still give the text."""
-    pieces: list[str] = []
-    last = -1  # index of the last non-empty piece
-    for part in text.split(" "):
-        if not part:
-            pieces.append(part)  # one more space in a run
-        elif last >= 0 and _PHONE_CHAR.match(pieces[last][-1]) and _PHONE_CHAR.match(part[0]):
-            pieces[last] += " " * (len(pieces) - last) + part
-            del pieces[last + 1 :]
-        else:
-            pieces.append(part)
-            last = len(pieces) - 1
-    return pieces
-
-
-def _piece_tokens(piece: str) -> tuple[bool, tuple[tuple, ...], int, bool]:
-    """The tokens of one space-free piece of text (or a phone number with its spaces), cached."""
+def _piece_tokens(piece: str, store: bool = True) -> tuple[bool, tuple[tuple, ...], int, bool, bool, bool]:
+    """The tokens of one space-free piece of text (or joined pieces), cached when ``store``."""
     rows = []
     sentence = 0
     pending_end = first_starts = False
@@ -176,10 +172,13 @@ def _piece_tokens(piece: str) -> tuple[bool, tuple[tuple, ...], int, bool]:
             sentence += 1
         pending_end = ends
         rows.append((kind, start, end, surface, norm, sentence))
-    entry = (first_starts, tuple(rows), sentence, pending_end)
-    if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
-        _PIECE_CACHE.clear()
-    _PIECE_CACHE[piece] = entry
+    phone_start = _PHONE_SIDE.match(piece[0]) is not None
+    phone_end = _PHONE_SIDE.match(piece[-1]) is not None
+    entry = (first_starts, tuple(rows), sentence, pending_end, phone_start, phone_end)
+    if store:
+        if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
+            _PIECE_CACHE.clear()
+        _PIECE_CACHE[piece] = entry
     return entry
 
 

@@ -118,7 +118,6 @@ def test_tokenizer_piece_path_matches_one_scan_of_the_text(text: str) -> None:
     assert tokenize(text) == expected  # pieces tokenized now
     assert tokenize(text) == expected  # pieces served from the cache
     assert expected == reference_tokenize(text)
-    assert " ".join(text_module._phone_pieces(text)) == text
 
 
 def test_tokenizer_piece_path_on_phone_numbers_placeholders_and_spaces() -> None:
@@ -132,6 +131,8 @@ def test_tokenizer_piece_path_on_phone_numbers_placeholders_and_spaces() -> None
         " ",
         "8 900 123 45 67",
         "номер 8 900 123 45 67 8 900 123 45 67",
+        " ".join(str(i) for i in range(60)),  # more joins than MAX_JOINS: the one-scan path
+        "+7 900 123 45 67, " * 5,
     ]:
         assert tokenize(text) == reference_tokenize(text), text
         assert tokenize(text) == reference_tokenize(text), text
