@@ -17,6 +17,7 @@ from chatlint.pattern import PatternError, match_at
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 
 _SHARED_MORPH: Morphology | None = None
+WORD_CACHE_SIZE = 100_000  # word forms whose lemmas and trigger index entries a Linter keeps
 _QUOTING = re.compile('[«“„">]')  # a character that may begin quoted text
 
 
@@ -150,7 +151,7 @@ class Linter:
         otherwise) and its trigger index entries. Cached per normalised text: a word's never
         equals a number's or a code's (those hold a digit)."""
         entry = (self.morph.info(norm).lemmas if kind == "word" else None, self._candidates(norm, kind))
-        if len(self._word_cache) > 200_000:
+        if len(self._word_cache) >= WORD_CACHE_SIZE:
             self._word_cache.clear()
         self._word_cache[norm] = entry
         return entry
@@ -168,8 +169,8 @@ class Linter:
         present: set[str] = set()
         starts = []  # (token index, trigger index entries)
         for i, token in enumerate(tokens):
-            norm = token.norm
-            lemmas, candidates = cache.get(norm) or self._word(norm, token.kind)
+            norm = token[4]
+            lemmas, candidates = cache.get(norm) or self._word(norm, token[0])
             if lemmas is not None:  # a word: its form and lemmas (see Doc.keys)
                 present.add(norm)
                 present |= lemmas

@@ -154,7 +154,7 @@ def tokenize(text: str) -> list[Token]:
 # with offsets into the piece, sentences begun in the piece, its last token ends one,
 # it starts and ends with a character a phone number may have on either side of a space).
 _PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool, bool, bool]] = {}
-PIECE_CACHE_SIZE = 50_000
+PIECE_CACHE_SIZE = 20_000
 _PHONE_SIDE = regex.compile(r"[\d()\-]")  # a phone number may have a space after or before it
 MAX_JOINS = 16  # joins of pieces per text before it takes the one-scan path
 

@@ -545,3 +545,21 @@ def test_regex_atom_answers_are_the_search_and_the_cache_stays_bounded(linter, m
             for kind in ("word", "number", "code"):
                 assert atom.matches(word, kind, linter.morph) == (regex.search("^спс+$", word, regex.I) is not None)
                 assert len(atom.results) <= 3
+
+
+def test_word_cache_starts_afresh_when_full_and_keys_are_the_docs(monkeypatch) -> None:
+    from chatlint import linter as linter_module
+    from chatlint.kinds import Doc
+
+    texts = ["Я не знаю.", "Мы не знаем, когда", "Вы ошибаетесь", "Спасибо за ожидание!", "Я не знаю."]
+    plain = linter_module.Linter()
+    expected = [plain.check(t) for t in texts]
+    monkeypatch.setattr(linter_module, "WORD_CACHE_SIZE", 3)
+    small = linter_module.Linter()
+    seen = []
+    finish = small._finish
+    monkeypatch.setattr(small, "_finish", lambda doc, found: seen.append(doc) or finish(doc, found))
+    assert [small.check(t) for t in texts] == expected
+    assert len(small._word_cache) <= 3
+    for doc in seen:  # the keys the Linter gathered are the ones Doc.keys computes
+        assert doc.keys == Doc(doc.text, small.morph).keys
