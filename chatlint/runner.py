@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import chatlint.templates  # noqa: F401 - registers the template readers in READERS
 from chatlint.conversation import Conversation
 from chatlint.sources import READERS, BinaryInput, InputError, Reply, decode, replies_from
 from chatlint.summary import Summary, UnitResult
