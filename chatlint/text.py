@@ -155,7 +155,7 @@ def tokenize(text: str) -> list[Token]:
 # it starts and ends with a character a phone number may have on either side of a space).
 _PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool, bool, bool]] = {}
 PIECE_CACHE_SIZE = 20_000
-_PHONE_SIDE = regex.compile(r"[\d()\-]")  # a phone number may have a space after or before it
+_PHONE_SIDE = r"[\d()\-]"  # a phone number may have a space after or before it
 MAX_JOINS = 16  # joins of pieces per text before it takes the one-scan path
 
 
@@ -172,8 +172,9 @@ def _piece_tokens(piece: str, store: bool = True) -> tuple[bool, tuple[tuple, ..
             sentence += 1
         pending_end = ends
         rows.append((kind, start, end, surface, norm, sentence))
-    phone_start = _PHONE_SIDE.match(piece[0]) is not None
-    phone_end = _PHONE_SIDE.match(piece[-1]) is not None
+    side = _lazy(_PHONE_SIDE)
+    phone_start = side.match(piece[0]) is not None
+    phone_end = side.match(piece[-1]) is not None
     entry = (first_starts, tuple(rows), sentence, pending_end, phone_start, phone_end)
     if store:
         if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
@@ -252,7 +253,15 @@ def sentence_spans(tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
-_QUOTED_RE = regex.compile(r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"')
+_QUOTED = r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"'
+_LAZY: dict[str, regex.Pattern] = {}  # regexes compiled on first use, not at import (start time)
+
+
+def _lazy(source: str) -> regex.Pattern:
+    compiled = _LAZY.get(source)
+    if compiled is None:
+        compiled = _LAZY[source] = regex.compile(source)
+    return compiled
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -263,7 +272,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
         if line.lstrip().startswith(">"):
             spans.append((pos, pos + len(line)))
         pos += len(line)
-    for m in _QUOTED_RE.finditer(text):
+    for m in _lazy(_QUOTED).finditer(text):
         spans.append(m.span())
     spans.sort()
     return spans
