@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,6 +17,8 @@ from chatlint.pattern import PatternError, match_at
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 
 _SHARED_MORPH: Morphology | None = None
+WORD_CACHE_SIZE = 100_000  # word forms whose lemmas and trigger index entries a Linter keeps
+_QUOTING = re.compile('[«“„">]')  # a character that may begin quoted text
 
 
 _SHARED_LOCK = threading.Lock()
@@ -133,21 +136,27 @@ class Linter:
                 for atom, element in pattern.triggers:
                     index = self._form_index if atom.kind == "form" else self._lemma_index
                     follower = _follower(pattern, element)
-                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower))
-        self._candidates_cache: dict[str, tuple] = {}
+                    gate = tuple(keys for e, keys in pattern.required if e != element)
+                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower, gate))
+        self._word_cache: dict[str, tuple[frozenset[str] | None, tuple]] = {}
 
     def _candidates(self, norm: str, kind: str) -> tuple:
-        cached = self._candidates_cache.get(norm)
-        if cached is None:
-            found = list(self._form_index.get(norm, ()))
-            if kind == "word":
-                for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
-                    found.extend(self._lemma_index.get(lemma, ()))
-            cached = tuple(found)
-            if len(self._candidates_cache) > 200_000:
-                self._candidates_cache.clear()
-            self._candidates_cache[norm] = cached
-        return cached
+        """The trigger index entries a content token can start."""
+        found = list(self._form_index.get(norm, ()))
+        if kind == "word":
+            for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
+                found.extend(self._lemma_index.get(lemma, ()))
+        return tuple(found)
+
+    def _word(self, norm: str, kind: str) -> tuple[frozenset[str] | None, tuple]:
+        """(lemmas, candidates) of a content token: its lemmas when it is a word (None
+        otherwise) and its trigger index entries. Cached per normalised text: a word's never
+        equals a number's or a code's (those hold a digit)."""
+        entry = (self.morph.info(norm).lemmas if kind == "word" else None, self._candidates(norm, kind))
+        if len(self._word_cache) >= WORD_CACHE_SIZE:
+            self._word_cache.clear()
+        self._word_cache[norm] = entry
+        return entry
 
     def check(self, text: str) -> list[Diagnostic]:
         """Check one reply. Diagnostics are sorted by start offset, then end, then rule id."""
@@ -157,13 +166,30 @@ class Linter:
         found: list[tuple[Rule, Match]] = []
         seq = doc.seq
         morph = self.morph
-        cache = self._candidates_cache
+        cache = self._word_cache
         tokens, linked = seq.tokens, seq.linked
+        present: set[str] = set()
+        starts = []  # (token index, trigger index entries)
         for i, token in enumerate(tokens):
-            candidates = cache.get(token.norm)
-            if candidates is None:
-                candidates = self._candidates(token.norm, token.kind)
-            for rule, pattern, payload, element, follower in candidates:
+            norm = token[4]
+            lemmas, candidates = cache.get(norm) or self._word(norm, token[0])
+            if lemmas is not None:  # a word: its form and lemmas (see Doc.keys)
+                present.add(norm)
+                present |= lemmas
+            if candidates:
+                starts.append((i, candidates))
+        doc.keys = present
+        for i, candidates in starts:
+            for rule, pattern, payload, element, follower, gate in candidates:
+                if gate:
+                    # a required element none of the reply's words can match: no match anywhere
+                    for keys in gate:
+                        if present.isdisjoint(keys):
+                            break
+                    else:
+                        gate = ()
+                    if gate:
+                        continue
                 if follower is not None:
                     # the next element must match the next token: most candidates fail here
                     if not linked[i]:
@@ -177,6 +203,8 @@ class Linter:
                     if match is not None:
                         found.append((rule, match))
         for rule, pattern, payload in self._untriggered:
+            if not doc.may_match(pattern):
+                continue
             for i in range(len(seq.tokens)):
                 captures = match_at(pattern, seq, i, 0, morph)
                 if captures is not None:
@@ -188,10 +216,12 @@ class Linter:
         return self._finish(doc, found)
 
     def _finish(self, doc: Doc, found: list[tuple[Rule, Match]]) -> list[Diagnostic]:
+        if not found:
+            return []
         found.sort(key=lambda rm: (rm[0].id, rm[1].start, -rm[1].end))
         kept: list[tuple[Rule, Match]] = []
         last_end: dict[str, int] = {}
-        quoting = any(c in doc.text for c in '«“„">')
+        quoting = _QUOTING.search(doc.text) is not None
         for rule, match in found:
             if match.start < last_end.get(rule.id, -1):
                 continue  # overlaps a longer or earlier match of the same rule

@@ -128,11 +128,14 @@ class Morphology:
 
     def has(self, word: str, lemma: str | None, grammemes: frozenset[str]) -> bool:
         """One parse of ``word`` has this lemma (if given) and all these grammemes."""
-        info = self.info(word)
+        info = self._cache.get(word) or self.info(word)
+        if lemma is None:
+            for grams in info.grammemes:
+                if grammemes <= grams:
+                    return True
+            return False
         for parse_lemma, grams in zip(info.parse_lemmas, info.grammemes):
-            if lemma is not None and parse_lemma != lemma:
-                continue
-            if grammemes <= grams:
+            if parse_lemma == lemma and grammemes <= grams:
                 return True
         return False
 

@@ -45,6 +45,7 @@ _GAP_RE = regex.compile(r"^(?:\.\.\.|…)(\d+)?$")
 MAX_ELEMENTS = 40  # elements in one pattern
 MAX_GAP = 20  # words one gap may swallow
 REGEX_TIMEOUT = 0.25  # seconds one /regex/ atom may spend on one token
+REGEX_CACHE_SIZE = 5_000  # token texts whose answer one /regex/ atom remembers
 
 
 class PatternError(ValueError):
@@ -59,16 +60,25 @@ class Atom:
     value: str = ""
     grammemes: frozenset[str] = frozenset()
     compiled: regex.Pattern | None = None
+    # A /regex/ atom's answers per normalised token (a search with a timeout costs 15 µs
+    # and more on a loaded machine, whatever the token); bounded, see REGEX_CACHE_SIZE.
+    results: dict[str, bool] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
         """Whether a token with this normalised text and kind matches."""
         if self.kind == "any":
             return kind in CONTENT_KINDS
         if self.kind == "regex":
-            try:
-                return self.compiled.search(norm, timeout=REGEX_TIMEOUT) is not None
-            except TimeoutError:
-                return False  # a pathological user regex on a huge token: no match
+            hit = self.results.get(norm)
+            if hit is None:
+                try:
+                    hit = self.compiled.search(norm, timeout=REGEX_TIMEOUT) is not None
+                except TimeoutError:
+                    hit = False  # a pathological user regex on a huge token: no match
+                if len(self.results) >= REGEX_CACHE_SIZE:
+                    self.results.clear()
+                self.results[norm] = hit
+            return hit
         if kind != WORD:
             return False
         if self.kind == "form":
@@ -91,29 +101,68 @@ class Element:
     anchor: str = ""  # "^" or "$"
     source: str = ""
     # Derived from ``atoms`` for speed: plain word forms and plain lemmas as sets (one
-    # lookup instead of a loop), and the atoms that need their own test.
+    # lookup instead of a loop); the grammemes wanted per lemma and without a lemma, tested
+    # parse by parse (not atom by atom); the atoms that need their own test (regex, any).
     forms: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
     lemmas: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    graded: dict[str, tuple[frozenset[str], ...]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    grams: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False, default=())
     others: tuple[Atom, ...] = field(init=False, repr=False, compare=False, default=())
+    # The words (forms) and lemmas one of which a word must have to match, when the element
+    # has only form and lemma atoms (None otherwise): a cheap necessary condition.
+    keys: frozenset[str] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
-        forms = frozenset(a.value for a in self.atoms if a.kind == "form")
-        lemmas = frozenset(a.value for a in self.atoms if a.kind == "lemma" and not a.grammemes)
-        others = tuple(a for a in self.atoms if a.kind not in ("form", "lemma") or a.grammemes)
-        object.__setattr__(self, "forms", forms)
-        object.__setattr__(self, "lemmas", lemmas)
-        object.__setattr__(self, "others", others)
+        atoms = self.atoms
+        graded: dict[str, tuple[frozenset[str], ...]] = {}
+        for a in atoms:
+            if a.kind == "lemma" and a.grammemes:
+                graded[a.value] = (*graded.get(a.value, ()), a.grammemes)
+        keys = None
+        if atoms and all(a.kind in ("form", "lemma") for a in atoms):
+            keys = frozenset(a.value for a in atoms)
+        setattr_ = object.__setattr__
+        setattr_(self, "forms", frozenset(a.value for a in atoms if a.kind == "form"))
+        setattr_(self, "lemmas", frozenset(a.value for a in atoms if a.kind == "lemma" and not a.grammemes))
+        setattr_(self, "graded", graded)
+        setattr_(self, "grams", tuple(a.grammemes for a in atoms if a.kind == "grams"))
+        setattr_(self, "others", tuple(a for a in atoms if a.kind in ("regex", "any")))
+        setattr_(self, "keys", keys)
 
     def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
-        if kind == WORD and (
-            norm in self.forms or (self.lemmas and not self.lemmas.isdisjoint(morph.info(norm).lemmas))
-        ):
-            hit = True
-        else:
-            hit = any(a.matches(norm, kind, morph) for a in self.others)
+        """Whether a token matches one of the atoms (``any(a.matches(...) for a in atoms)``,
+        negated when the element is)."""
+        hit = False
+        if kind == WORD:
+            if norm in self.forms:
+                hit = True
+            elif self.lemmas or self.graded or self.grams:
+                info = morph.info(norm)
+                if self.lemmas and not self.lemmas.isdisjoint(info.lemmas):
+                    hit = True
+                elif self.graded or self.grams:
+                    graded, free = self.graded, self.grams
+                    for parse_lemma, grams in zip(info.parse_lemmas, info.grammemes):
+                        wanted = graded.get(parse_lemma, ()) + free if graded else free
+                        for w in wanted:
+                            if w <= grams:
+                                hit = True
+                                break
+                        if hit:
+                            break
+        if not hit and self.others:
+            for atom in self.others:
+                if atom.matches(norm, kind, morph):
+                    hit = True
+                    break
         if self.negated:
             return not hit and kind in CONTENT_KINDS
         return hit
+
+    @property
+    def required(self) -> bool:
+        """Every match has a word matched by this element, found by its ``keys``."""
+        return self.keys is not None and not (self.optional or self.negated or self.gap or self.anchor)
 
 
 @dataclass
@@ -124,15 +173,22 @@ class Pattern:
     elements: list[Element]
     triggers: list[tuple[Atom, int]] = field(default_factory=list)  # (atom, element index)
     untriggered: bool = False  # cannot be indexed: try it at every token
+    # Derived from ``elements`` once (they do not change after parsing):
+    branching: bool = field(init=False, repr=False, compare=False, default=False)
+    has_end_anchor: bool = field(init=False, repr=False, compare=False, default=False)
+    # (element index, keys) of each required element: a reply none of whose words has one
+    # of an element's keys cannot match (see ``Element.keys``).
+    required: tuple[tuple[int, frozenset[str]], ...] = field(init=False, repr=False, compare=False, default=())
+    # The keys one of which the first word of every match has, or None when unknown.
+    start_keys: frozenset[str] | None = field(init=False, repr=False, compare=False, default=None)
 
-    @property
-    def branching(self) -> bool:
-        """The pattern has optional elements or gaps, so matching may backtrack."""
-        return any(e.optional or e.gap for e in self.elements)
-
-    @property
-    def has_end_anchor(self) -> bool:
-        return any(e.anchor == "$" for e in self.elements)
+    def __post_init__(self) -> None:
+        elements = self.elements
+        # branching: optional elements or gaps, so matching may backtrack
+        self.branching = any(e.optional or e.gap for e in elements)
+        self.has_end_anchor = any(e.anchor == "$" for e in elements)
+        self.required = tuple((i, e.keys) for i, e in enumerate(elements) if e.required)
+        self.start_keys = _start_keys(elements)
 
     @property
     def word_elements(self) -> list[int]:
@@ -297,6 +353,22 @@ def _lemma_has_form(lemma: str, grams: frozenset[str], morph: Morphology) -> boo
     return False
 
 
+def _start_keys(elements: list[Element]) -> frozenset[str] | None:
+    """Keys of the elements that can capture the first word of a match: those up to and
+    including the first required one (anchors skipped). None when one of them is a gap or
+    has no keys, or there is no required element: then a match may start anywhere."""
+    keys: set[str] = set()
+    for element in elements:
+        if element.anchor:
+            continue
+        if element.gap or element.negated or element.keys is None:
+            return None
+        keys |= element.keys
+        if not element.optional:
+            return frozenset(keys)
+    return None
+
+
 def _index(pattern: Pattern) -> None:
     """Find the atoms that can start a match, for the trigger index."""
     for i, element in enumerate(pattern.elements):
@@ -360,8 +432,37 @@ def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Mor
     for k in range(first):
         if elements[k].anchor == "^" and not seq.sentence_start(start):
             return None
-    failed = _Failed(pattern.has_end_anchor) if pattern.branching else None
+    if not pattern.branching:
+        return _match_straight(elements, first, start, seq, morph, captures)
+    failed = _Failed(pattern.has_end_anchor)
     return _match(elements, first, start, seq, morph, captures, None, failed)
+
+
+def _match_straight(elements, first, i, seq, morph, captures):
+    """``_match`` for a pattern without optional elements and gaps: nothing to backtrack
+    to, so one pass over the elements decides."""
+    tokens, linked = seq.tokens, seq.linked
+    count = len(tokens)
+    last = None
+    for e in range(first, len(elements)):
+        element = elements[e]
+        anchor = element.anchor
+        if anchor:
+            if anchor == "^":
+                if i >= count or (i and tokens[i - 1].sentence == tokens[i].sentence):
+                    return None
+            elif last is None or linked[last]:
+                return None
+            continue
+        if i >= count or (last is not None and not linked[i - 1]):
+            return None
+        token = tokens[i]
+        if not element.matches(token.norm, token.kind, morph):
+            return None
+        captures[e] = i
+        last = i
+        i += 1
+    return captures
 
 
 class _Failed(set):

@@ -108,6 +108,101 @@ def tokenize(text: str) -> list[Token]:
     A sentence ends after «.», «!», «?», «…» (a run of them counts once) when what follows
     is not a lower-case letter or a digit, and at every line break.
     """
+    if not text.isprintable() or "{" in text or "[" in text:
+        return _tokenize(text)
+    # Fast path: a one-line text whose only white space is " " (isprintable) and without
+    # placeholders that may hold spaces. No token then spans a run of spaces, except a
+    # phone number's (which needs a digit or «(», «)», «-» on both sides), and no token
+    # looks across one, so each space-separated piece tokenizes on its own, the same
+    # wherever it stands: its tokens are cached per piece (most pieces were seen before).
+    # Pieces around a run of spaces a phone number may span are joined and tokenized again.
+    tokens: list[Token] = []
+    append = tokens.append
+    new = tuple.__new__
+    cache = _PIECE_CACHE
+    sentence = 0
+    pending_end = False
+    offset = 0
+    # the current group of joined pieces: where it starts, and the state before it
+    group = kept = sentence0 = joins = 0
+    pending0 = phone_end = False
+    for piece in text.split(" "):
+        if piece:
+            entry = cache.get(piece) or _piece_tokens(piece)
+            if phone_end and entry[4]:
+                joins += 1
+                if joins > MAX_JOINS:
+                    return _tokenize(text)  # bounded work on a long run of numbers
+                del tokens[kept:]
+                sentence, pending_end = sentence0, pending0
+                entry = _piece_tokens(text[group : offset + len(piece)], store=False)
+            else:
+                group, kept, sentence0, pending0 = offset, len(tokens), sentence, pending_end
+            first_starts, rows, sentences, pending, _, phone_end = entry
+            if pending_end and first_starts:
+                sentence += 1
+            for kind, start, end, surface, norm, rel in rows:
+                append(new(Token, (kind, group + start, group + end, surface, norm, sentence + rel, False)))
+            sentence += sentences
+            pending_end = pending
+        offset += len(piece) + 1
+    return tokens
+
+
+# The space-separated pieces of text seen so far: (its first token may start a sentence,
+# its tokens as (kind, start, end, surface, norm, sentences begun before it in the piece)
+# with offsets into the piece, sentences begun in the piece, its last token ends one,
+# it starts and ends with a character a phone number may have on either side of a space).
+_PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool, bool, bool]] = {}
+PIECE_CACHE_SIZE = 20_000
+_PHONE_SIDE = r"[\d()\-]"  # a phone number may have a space after or before it
+MAX_JOINS = 16  # joins of pieces per text before it takes the one-scan path
+
+
+def _piece_tokens(piece: str, store: bool = True) -> tuple[bool, tuple[tuple, ...], int, bool, bool, bool]:
+    """The tokens of one space-free piece of text (or joined pieces), cached when ``store``."""
+    rows = []
+    sentence = 0
+    pending_end = first_starts = False
+    for kind, start, end, surface, norm, ends in _scan(piece):
+        starts = _starts_sentence(kind, surface)
+        if not rows:
+            first_starts = starts
+        elif pending_end and starts:
+            sentence += 1
+        pending_end = ends
+        rows.append((kind, start, end, surface, norm, sentence))
+    side = _lazy(_PHONE_SIDE)
+    phone_start = side.match(piece[0]) is not None
+    phone_end = side.match(piece[-1]) is not None
+    entry = (first_starts, tuple(rows), sentence, pending_end, phone_start, phone_end)
+    if store:
+        if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
+            _PIECE_CACHE.clear()
+        _PIECE_CACHE[piece] = entry
+    return entry
+
+
+def _scan(text: str):
+    """(kind, start, end, surface, norm, ends a sentence) of each token match."""
+    norms = _NORM_CACHE
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        surface = text[start:end]
+        if kind == "word":
+            norm = norms.get(surface) or _cached_normalise(surface)
+        elif kind == "punct":
+            norm = surface
+        elif kind in ("code", "placeholder", "url", "email", "mention"):
+            norm = surface.lower()
+        else:
+            norm = surface
+        yield kind, start, end, surface, norm, kind == "punct" and surface[0] in ".!?…"
+
+
+def _tokenize(text: str) -> list[Token]:
+    """``tokenize`` by one regex scan of the whole text (any text)."""
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__
@@ -158,6 +253,17 @@ def sentence_spans(tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
+_QUOTED = r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"'
+_LAZY: dict[str, regex.Pattern] = {}  # regexes compiled on first use, not at import (start time)
+
+
+def _lazy(source: str) -> regex.Pattern:
+    compiled = _LAZY.get(source)
+    if compiled is None:
+        compiled = _LAZY[source] = regex.compile(source)
+    return compiled
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of text quoted from someone else: «…», "…", and lines starting with ">"."""
     spans: list[tuple[int, int]] = []
@@ -166,7 +272,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
         if line.lstrip().startswith(">"):
             spans.append((pos, pos + len(line)))
         pos += len(line)
-    for m in regex.finditer(r'«[^«»\n]{1,400}»|“[^“”\n]{1,400}”|„[^„“\n]{1,400}“|"[^"\n]{1,400}"', text):
+    for m in _lazy(_QUOTED).finditer(text):
         spans.append(m.span())
     spans.sort()
     return spans

@@ -100,6 +100,53 @@ def test_tokenizer_matches_the_reference(text: str) -> None:
     assert tokenize(text) == reference_tokenize(text)
 
 
+_PIECES = st.sampled_from(
+    ["Заказ", "нe", "вам", "Ок", "8", "+7", "900", "123", "45-67", "(900)", "(", ")", "-", "—", "1", "2,5", "3.",
+     "abc1", "ABC", "x@y.ru", "a.b@c.d", "@ivan", "www.x.ru", "https://x.ru/a.", "{name}", "{{", "}}", "[ИМЯ", "]",
+     "%NAME%", "😊", "👍🏽", "🇷🇺", "1️⃣", ".", "...", "!", "?!", "…", ",", "«", "»", '"', "'", "’", "д’Артаньян",
+     "кое-как", "а'а@", "Á́", "\u0301", "\ufe0f", "\u200d", "\n", "\r\n", "\t", "\u00a0", "#", "*"]
+)  # fmt: skip
+_spaced_texts = st.lists(st.tuples(_PIECES, st.sampled_from(["", " ", " ", "  ", "   "])), max_size=16).map(
+    lambda parts: "".join(p + gap for p, gap in parts)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_spaced_texts, texts))
+def test_tokenizer_piece_path_matches_one_scan_of_the_text(text: str) -> None:
+    expected = text_module._tokenize(text)
+    assert tokenize(text) == expected  # pieces tokenized now
+    assert tokenize(text) == expected  # pieces served from the cache
+    assert expected == reference_tokenize(text)
+
+
+def test_tokenizer_piece_path_on_phone_numbers_placeholders_and_spaces() -> None:
+    for text in [
+        "Здравствуйте, [ИМЯ ФАМИЛИЯ]! Ваш заказ готов, [ИМЯ ] и %NAME%",
+        "Ваш {{ номер заказа }} готов, { x } и {x}",
+        "Звоните: +7 900 123 45 67 или 8 (900) 123-45-67 , 8 ( 900 ) 123 45 67 и +44 20  7946 0958.",
+        "Итого 28 845 баллов , 1 2 3 - 4 ( 5 ) .  Конец",
+        "  ведущие и хвостовые пробелы  ",
+        "",
+        " ",
+        "8 900 123 45 67",
+        "номер 8 900 123 45 67 8 900 123 45 67",
+        " ".join(str(i) for i in range(60)),  # more joins than MAX_JOINS: the one-scan path
+        "+7 900 123 45 67, " * 5,
+    ]:
+        assert tokenize(text) == reference_tokenize(text), text
+        assert tokenize(text) == reference_tokenize(text), text
+
+
+def test_piece_cache_starts_afresh_when_full(monkeypatch) -> None:
+    monkeypatch.setattr(text_module, "_PIECE_CACHE", {})
+    monkeypatch.setattr(text_module, "PIECE_CACHE_SIZE", 3)
+    text = "Здравствуйте, Анна! Заказ №123 в пути. Спасибо"
+    for _ in range(2):
+        assert tokenize(text) == reference_tokenize(text)
+        assert len(text_module._PIECE_CACHE) <= 3
+
+
 def test_normalise_cache_gives_normalise_and_starts_afresh_when_full(monkeypatch) -> None:
     monkeypatch.setattr(text_module, "_NORM_CACHE", {})
     monkeypatch.setattr(text_module, "NORM_CACHE_SIZE", 3)
@@ -135,13 +182,22 @@ def test_sequence_links_match_the_reference(text: str) -> None:
 
 def test_element_sets_match_atom_by_atom(linter) -> None:
     morph = linter.morph
-    pattern = parse_pattern('знать|«курсе»|/^спс+$/|{VERB,2per}|должный{ADJS}|"нет"', morph)
-    element = pattern.elements[0]
+    sources = [
+        'знать|«курсе»|/^спс+$/|{VERB,2per}|должный{ADJS}|"нет"',
+        "мочь{2per,sing}|мочь{past}|хотеть{1per}|знать|{NOUN,gent}",
+        "знать !мочь{2per}|«нет»",
+        "знать !(знать|/^\\d+$/|*)",
+        "{ADJS}|{VERB,impr,plur}",
+        "стекло|стечь{past}",
+    ]
     words = ["знаю", "знала", "курсе", "курс", "спсс", "спасибо", "должны", "должен", "нет", "знаете", "идите"]
-    for word in words:
-        for kind in ("word", "number", "code"):
-            expected = any(a.matches(word, kind, morph) for a in element.atoms)
-            assert element.matches(word, kind, morph) == expected, (word, kind)
+    words += ["можешь", "могла", "хочу", "хотим", "заказа", "стекло", "стекла", "правы", "100", "а1", "спс"]
+    for element in [e for source in sources for e in parse_pattern(source, morph).elements]:
+        for word in words:
+            for kind in ("word", "number", "code"):
+                hit = any(a.matches(word, kind, morph) for a in element.atoms)
+                expected = (not hit and kind in CONTENT_KINDS) if element.negated else hit
+                assert element.matches(word, kind, morph) == expected, (element.source, word, kind)
 
 
 def test_inflection_caches_give_what_pymorphy_gives() -> None:
@@ -253,3 +309,257 @@ def test_follower_pre_check_changes_nothing(monkeypatch) -> None:
     assert len(texts) > 50
     for text in texts:
         assert fast.check(text) == plain.check(text), text
+
+
+# The pattern engine before the speed-ups: a recursive matcher tried at every candidate
+# (no reply-level gate, no follower check, no straight-line path), and ``unless`` patterns
+# tried at every token. ``plain_check`` is ``Linter.check`` on top of it.
+
+
+def reference_match_at(pattern, seq, start, first, morph):
+    elements = pattern.elements
+    for k in range(first):
+        if elements[k].anchor == "^" and not seq.sentence_start(start):
+            return None
+    branching = any(e.optional or e.gap for e in elements)
+    failed = {} if branching else None
+    by_last = any(e.anchor == "$" for e in elements)
+    return _reference_match(elements, first, start, seq, morph, [None] * len(elements), None, failed, by_last)
+
+
+def _reference_match(elements, e, i, seq, morph, captures, last, failed, by_last):
+    if e == len(elements):
+        return list(captures)
+    state = (e, i, last if by_last else last is None)
+    if failed is not None and state in failed:
+        return None
+    result = _reference_step(elements, e, i, seq, morph, captures, last, failed, by_last)
+    if result is None and failed is not None:
+        failed[state] = True
+    return result
+
+
+def _reference_step(elements, e, i, seq, morph, captures, last, failed, by_last):
+    element = elements[e]
+    rest = (seq, morph, captures)
+    if element.anchor == "^":
+        if i < len(seq.tokens) and seq.sentence_start(i):
+            return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
+        return None
+    if element.anchor == "$":
+        if last is not None and seq.sentence_end(last):
+            return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
+        return None
+    if element.gap:
+        for skip in range(element.gap + 1):
+            j = i + skip
+            if skip and (j - 1 >= len(seq.tokens) or not seq.linked[j - 2]):
+                break
+            result = _reference_match(elements, e + 1, j, *rest, last, failed, by_last)
+            if result is not None:
+                return result
+        return None
+    if i < len(seq.tokens) and (last is None or seq.linked[i - 1]):
+        token = seq.tokens[i]
+        if any(a.matches(token.norm, token.kind, morph) for a in element.atoms) != element.negated and (
+            not element.negated or token.kind in CONTENT_KINDS
+        ):
+            captures[e] = i
+            result = _reference_match(elements, e + 1, i + 1, *rest, i, failed, by_last)
+            if result is not None:
+                return result
+            captures[e] = None
+    if element.optional:
+        return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
+    return None
+
+
+def reference_unless_sentences(doc, patterns) -> frozenset[int]:
+    seq, hits = doc.seq, set()
+    for pattern in patterns:
+        for i, token in enumerate(seq.tokens):
+            if token.sentence in hits:
+                continue
+            captures = reference_match_at(pattern, seq, i, 0, doc.morph)
+            if captures is not None:
+                last = max(c for c in captures if c is not None)
+                if seq.tokens[last].sentence == token.sentence:
+                    hits.add(token.sentence)
+    return frozenset(hits)
+
+
+def plain_check(linter, text: str) -> list:
+    """``Linter.check`` with the reference matcher at every trigger-index candidate."""
+    from chatlint.kinds import Doc
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Doc, "unless_sentences", reference_unless_sentences)
+        doc = Doc(text, linter.morph)
+        seq, found = doc.seq, []
+        for i, token in enumerate(seq.tokens):
+            for rule, pattern, payload, element, *_ in linter._candidates(token.norm, token.kind):
+                captures = reference_match_at(pattern, seq, i, element, linter.morph)
+                if captures is not None:
+                    match = rule.impl.on_match(doc, pattern, payload, captures)
+                    if match is not None:
+                        found.append((rule, match))
+        for rule, pattern, payload in linter._untriggered:
+            for i in range(len(seq.tokens)):
+                captures = reference_match_at(pattern, seq, i, 0, linter.morph)
+                if captures is not None:
+                    match = rule.impl.on_match(doc, pattern, payload, captures)
+                    if match is not None:
+                        found.append((rule, match))
+        for rule in linter._finders:
+            found.extend((rule, m) for m in rule.impl.find(doc))
+        return linter._finish(doc, found)
+
+
+# Patterns with the corners of the language: optional starts before a gap, anchors,
+# negation, grammemes without a lemma, regexes, wildcards (untriggered), unless with a gap.
+EDGE_RULES = r"""
+- id: edge/patterns
+  kind: pattern
+  message: "«{match}»"
+  source: test
+  patterns:
+    - "«100»? ...2 заказ"
+    - "«нет»? ...2 проблема"
+    - "^ «нет» $"
+    - "^ ваш (номер|адрес)? телефон $"
+    - "!не знать{1per}"
+    - "(я|мы)? не знать{1per}"
+    - "вы ...2 должный{ADJS}"
+    - "{VERB,2per} ...3 /^\\d/"
+    - "* проблема"
+    - "спасибо? за? ожидание $"
+    - "заказ /^\\d+$/"
+    - "(это|ваш)? !вы? проблема"
+  unless: ["уточнить{1per}", "«100»? ...2 благодарить", "!не помочь{1per}"]
+- id: edge/reply-unless
+  kind: pattern
+  message: "«{match}»"
+  source: test
+  unless_scope: reply
+  patterns:
+    - {pattern: "мы не виноватый{ADJS}", unless: ["извинить{impr} ...3 мы"]}
+    - "вы ошибаться{pres}"
+  unless: ["{VERB,1per} помочь"]
+"""
+
+
+def _edge_linter(tmp_path_factory):
+    from chatlint.linter import Linter
+
+    path = tmp_path_factory.mktemp("edge") / "edge.yaml"
+    path.write_text(EDGE_RULES, encoding="utf-8")
+    return Linter(rules=[path])
+
+
+def _texts_with_matches() -> list[str]:
+    from pathlib import Path
+
+    import yaml
+
+    from bench.corpus import ReplyGenerator
+    from chatlint.linter import Linter
+
+    texts = list(TRICKY)
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("corpus/**/*.yaml")):
+        texts += [entry["text"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+    for rule in Linter().all_rules:
+        texts += [t for t in (*rule.examples_bad, *rule.examples_good) if isinstance(t, str)]
+    texts += ReplyGenerator(3).replies(300)
+    texts += [
+        "Нет.", "нет", "Ваш телефон", "ваш номер телефона", "Заказ 100 в пути", "100 заказ", "100, заказ",
+        "Мы не знаем. Я уточню", "Я не знаю, благодарю", "Вы, ...должны", "Вы всё должны!", "Спасибо за ожидание",
+        "Мы не виноваты, извините нас", "Извините, мы не виноваты", "Вы ошибаетесь, я помогу",
+        "Это вы проблема", "Это не проблема", "проблема", "Нет, проблема в другом", "Нет. Проблема",
+    ]  # fmt: skip
+    return texts
+
+
+def test_pattern_engine_gives_what_the_plain_engine_gives(all_rules_linter, tmp_path_factory) -> None:
+    texts = _texts_with_matches()
+    edge = _edge_linter(tmp_path_factory)
+    fired = 0
+    for text in texts:
+        for linter in (all_rules_linter, edge):
+            fast, plain = linter.check(text), plain_check(linter, text)
+            assert fast == plain, text
+            assert [d.extra for d in fast] == [d.extra for d in plain]
+            fired += len(fast)
+    assert fired > 1000  # the texts do exercise the rules
+
+
+_WORDS = sorted(
+    set(
+        "Я не знаю, уточню. Мы не виноваты! Вы ошибаетесь — должны, заказ 100 проблема нет ваш номер "
+        "телефон спасибо за ожидание это извините нас благодарю помогу к сожалению вам нам же пока давай ну".split()
+    )
+)
+_edge_texts = st.lists(
+    st.one_of(st.sampled_from(_WORDS), st.sampled_from([".", ",", "!", "—", "\n", "«", "»", "7", "Ок"])), max_size=14
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_edge_texts)
+def test_pattern_engine_gives_what_the_plain_engine_gives_on_generated_text(
+    all_rules_linter, tmp_path_factory, text: str
+) -> None:
+    edge = _EDGE.get("linter") or _EDGE.setdefault("linter", _edge_linter(tmp_path_factory))
+    for linter in (all_rules_linter, edge):
+        assert linter.check(text) == plain_check(linter, text)
+
+
+_EDGE: dict = {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_reply_keys_and_start_keys_are_necessary(linter, text: str) -> None:
+    """A pattern matches only where its start keys are and where the reply has its required keys."""
+    from chatlint.kinds import Doc
+
+    doc = Doc(text + " не знаю вы должны нет", linter.morph)
+    seq = doc.seq
+    for source in ("(я|мы)? не знать{1per}", "вы ...2 должный{ADJS}", "^ «нет» $", "не? знать"):
+        pattern = parse_pattern(source, linter.morph)
+        for i, token in enumerate(seq.tokens):
+            if reference_match_at(pattern, seq, i, 0, linter.morph) is None:
+                continue
+            assert doc.may_match(pattern)
+            keys = {token.norm} | linter.morph.info(token.norm).lemmas
+            assert token.kind == "word" and keys & pattern.start_keys, source
+
+
+def test_regex_atom_answers_are_the_search_and_the_cache_stays_bounded(linter, monkeypatch) -> None:
+    from chatlint import pattern as pattern_module
+
+    monkeypatch.setattr(pattern_module, "REGEX_CACHE_SIZE", 3)
+    atom = parse_pattern("/^спс+$/", linter.morph).elements[0].atoms[0]
+    words = ["спс", "спасибо", "спссс", "СПС", "100", "спс1", "спс", "ок"]
+    for _ in range(2):
+        for word in words:
+            for kind in ("word", "number", "code"):
+                assert atom.matches(word, kind, linter.morph) == (regex.search("^спс+$", word, regex.I) is not None)
+                assert len(atom.results) <= 3
+
+
+def test_word_cache_starts_afresh_when_full_and_keys_are_the_docs(monkeypatch) -> None:
+    from chatlint import linter as linter_module
+    from chatlint.kinds import Doc
+
+    texts = ["Я не знаю.", "Мы не знаем, когда", "Вы ошибаетесь", "Спасибо за ожидание!", "Я не знаю."]
+    plain = linter_module.Linter()
+    expected = [plain.check(t) for t in texts]
+    monkeypatch.setattr(linter_module, "WORD_CACHE_SIZE", 3)
+    small = linter_module.Linter()
+    seen = []
+    finish = small._finish
+    monkeypatch.setattr(small, "_finish", lambda doc, found: seen.append(doc) or finish(doc, found))
+    assert [small.check(t) for t in texts] == expected
+    assert len(small._word_cache) <= 3
+    for doc in seen:  # the keys the Linter gathered are the ones Doc.keys computes
+        assert doc.keys == Doc(doc.text, small.morph).keys

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from chatlint.pattern import Sequence, match_at
-from chatlint.text import Token, quoted_spans, tokenize
+from chatlint.pattern import Pattern, Sequence, match_at
+from chatlint.text import WORD, Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.morph import Morphology
@@ -41,7 +41,7 @@ class Match(NamedTuple):
 class Doc:
     """One reply being checked: its tokens, computed once and shared by all rules."""
 
-    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends", "_unless", "_starts")
+    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends", "_unless", "_starts", "_keys")
 
     def __init__(self, text: str, morph: Morphology) -> None:
         self.text = text
@@ -52,6 +52,7 @@ class Doc:
         self._quote_ends: list[int] | None = None
         self._unless: dict[tuple[int, ...], frozenset[int]] = {}
         self._starts: list[int] | None = None
+        self._keys: set[str] | None = None
 
     @property
     def seq(self) -> Sequence:
@@ -80,6 +81,33 @@ class Doc:
         return i >= 0 and self._quote_ends[i] >= end
 
     @property
+    def keys(self) -> set[str]:
+        """The word forms of the reply's words and all their lemmas (see ``Pattern.required``)."""
+        if self._keys is None:
+            info = self.morph.info
+            keys: set[str] = set()
+            for token in self.seq.tokens:
+                if token.kind == WORD:
+                    keys.add(token.norm)
+                    keys |= info(token.norm).lemmas
+            self._keys = keys
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys: set[str]) -> None:
+        """Set by the Linter, which computes them on its way through the tokens."""
+        self._keys = keys
+
+    def may_match(self, pattern: Pattern) -> bool:
+        """False when ``pattern`` cannot match anywhere in the reply: one of its required
+        elements has none of its words and lemmas among the reply's (a cheap test)."""
+        keys = self.keys
+        for _, required in pattern.required:
+            if keys.isdisjoint(required):
+                return False
+        return True
+
+    @property
     def token_starts(self) -> list[int]:
         """Start offsets of the content tokens (for bisecting an offset to its token)."""
         if self._starts is None:
@@ -91,10 +119,18 @@ class Doc:
         key = tuple(map(id, patterns))  # the patterns live as long as their rules
         found = self._unless.get(key)
         if found is None:
-            seq, hits = self.seq, set()
+            seq, hits, info = self.seq, set(), self.morph.info
             for pattern in patterns:
+                if not self.may_match(pattern):
+                    continue
+                start_keys = pattern.start_keys  # None: a match may start at any token
                 for i, token in enumerate(seq.tokens):
                     if token.sentence in hits:
+                        continue
+                    if start_keys is not None and (
+                        token.kind != WORD
+                        or (token.norm not in start_keys and start_keys.isdisjoint(info(token.norm).lemmas))
+                    ):
                         continue
                     captures = match_at(pattern, seq, i, 0, self.morph)
                     if captures is not None:

@@ -12,6 +12,7 @@ from chatlint.pattern import Pattern, PatternError, parse_pattern
 
 _TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
 _ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
+_SPACES_RE = regex.compile(r"\s{2,}")
 
 
 class PatternKind(RuleKind):
@@ -57,7 +58,7 @@ class PatternKind(RuleKind):
             return match_case(self.morph.inflect(lemma, grams) or token.text, token.text)
 
         out = _TEMPLATE_RE.sub(fill, template)
-        out = regex.sub(r"\s{2,}", " ", out).strip()
+        out = _SPACES_RE.sub(" ", out).strip()
         matched = doc.text[start:end]
         if matched[:1].isupper() and out[:1].islower():
             out = out[:1].upper() + out[1:]
