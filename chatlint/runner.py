@@ -2,12 +2,19 @@
 
 Inputs become *units* (one plain reply, or one conversation) in input order. Units are checked
 in batches, in this process or in a pool of ``jobs`` processes; results come back in input
-order, so the output is the same for any ``jobs``. At most a few batches per process are in
+order, so the output is the same for any ``jobs``. At most two batches per process are in
 flight, so memory stays bounded however long the input is.
+
+With ``jobs > 1`` the parent reads the inputs and writes the output; the workers check and
+format: a result carries its findings as finished output strings (``UnitResult.items``) and
+the few fields the summary counts, not the Reply and Diagnostic objects. The Linter is built
+once, in the parent, and the workers get it by ``fork`` (where the platform has no ``fork``,
+each worker builds its own).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -38,22 +45,51 @@ class RunOptions:
     progress: bool = False
     keep_events: bool = False  # keep conversations for the HTML report
     encoding: str | None = None
+    output_format: str | None = None  # a key of chatlint.writers.WRITERS: results come formatted; "": counted only
 
 
 # --- per-process checker --------------------------------------------------------------------
 _CHECKER = None
+_ITEM = None  # the output writer's ``item`` (finding -> output string), or None: keep the objects
 
 
-def _init(linter_kwargs: dict) -> None:
-    global _CHECKER
+def _set_checker(linter, output_format: str | None) -> None:
+    global _CHECKER, _ITEM
     from chatlint.dialogue import ConversationChecker
+
+    _CHECKER = ConversationChecker(linter)
+    if output_format is None:
+        _ITEM = None
+    elif output_format == "":
+        _ITEM = _no_item
+    else:
+        from chatlint.writers import WRITERS
+
+        _ITEM = WRITERS[output_format](None, linter.rules).item
+
+
+def _no_item(reply: Reply, d) -> str:
+    return ""  # --statistics: only the counts are needed
+
+
+def _init(linter_kwargs: dict, output_format: str | None) -> None:
+    """A worker's initialiser where processes are spawned, not forked."""
     from chatlint.linter import Linter
 
-    _CHECKER = ConversationChecker(Linter(**linter_kwargs))
+    _set_checker(Linter(**linter_kwargs), output_format)
 
 
 def _check_batch(batch: list, keep_events: bool) -> list[UnitResult]:
     return [_check_unit(unit, keep_events) for unit in batch]
+
+
+def _formatted(result: UnitResult) -> UnitResult:
+    """The result with its findings as output strings and summary marks (cheap to send back)."""
+    if _ITEM is not None:
+        result.tally()
+        result.items = [_ITEM(reply, d) for reply, d in result.findings]
+        result.findings = []
+    return result
 
 
 def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
@@ -61,7 +97,7 @@ def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
 
     checker = _CHECKER
     if isinstance(unit, Reply):
-        return UnitResult([(unit, d) for d in checker.linter.check(unit.text)], unit.path)
+        return _formatted(UnitResult([(unit, d) for d in checker.linter.check(unit.text)], unit.path))
     findings = checker.check(unit)
     replies: dict[str, int] = {}
     for e in unit.replies:
@@ -80,7 +116,7 @@ def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
             }
             for e in unit.events
         ]
-    return UnitResult(
+    result = UnitResult(
         findings,
         unit.path,
         unit.conversation_id,
@@ -89,6 +125,7 @@ def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
         events,
         max((e.line for e in unit.events), default=0),
     )
+    return result if keep_events else _formatted(result)
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -187,21 +224,32 @@ def _batches(units: Iterable, size: int = BATCH_EVENTS) -> Iterator[list]:
 
 
 def check_units(
-    units: Iterable, linter_kwargs: dict, jobs: int, keep_events: bool, linter=None
+    units: Iterable,
+    linter_kwargs: dict,
+    jobs: int,
+    keep_events: bool,
+    linter=None,
+    output_format: str | None = None,
 ) -> Iterator[UnitResult]:
-    """Results for the units, in input order, from ``jobs`` processes (``linter``: reuse it when 1)."""
-    global _CHECKER
-    if jobs <= 1:
-        if linter is not None:
-            from chatlint.dialogue import ConversationChecker
+    """Results for the units, in input order, from ``jobs`` processes (``linter``: the Linter of
+    ``linter_kwargs`` when already built). With ``output_format`` (and not ``keep_events``) the
+    results carry formatted ``items`` instead of findings."""
+    forking = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or forking:
+        if linter is None:
+            from chatlint.linter import Linter
 
-            _CHECKER = ConversationChecker(linter)
-        else:
-            _init(linter_kwargs)
+            linter = Linter(**linter_kwargs)
+        _set_checker(linter, None if keep_events else output_format)
+    if jobs <= 1:
         for unit in units:
             yield _check_unit(unit, keep_events)
         return
-    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(linter_kwargs,)) as pool:
+    if forking:  # the workers inherit the Linter built above
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(jobs, initializer=_init, initargs=(linter_kwargs, output_format))
+    with pool:
         pending: deque = deque()
         for batch in _batches(units):
             pending.append(pool.submit(_check_batch, batch, keep_events))
@@ -257,13 +305,13 @@ def run(
     """Check everything; ``on_result(unit)`` gets each result in input order. Returns the summary
     and whether an input could not be read (fully or partly)."""
     inputs = Inputs(paths, texts, opts, err)
-    summary = Summary(keep_worst=keep_worst)
+    summary = Summary(keep_worst=keep_worst, keep_frt=opts.keep_events)
     progress = None
     if opts.progress:
         total = sum(_count_lines(p) for p in inputs.files if p != "-")
         progress = Progress(err, total)
     last = None
-    for result in check_units(inputs, linter_kwargs, opts.jobs, opts.keep_events, linter):
+    for result in check_units(inputs, linter_kwargs, opts.jobs, opts.keep_events, linter, opts.output_format):
         if on_result is not None:
             on_result(result)
         summary.add(result)

@@ -94,11 +94,12 @@ def run_check(paths, texts, fmt: str, statistics: bool, linter, kwargs: dict, op
 
     def on_result(unit) -> None:
         nonlocal errors
-        for reply, d in unit.findings:
-            errors += d.severity == "error"
-            if not statistics:
-                writer.write(reply, d)
+        errors += sum(mark[1] == "error" for mark in unit.tally())
+        if not statistics:
+            for item in unit.items:
+                writer.emit(item)
 
+    opts.output_format = "" if statistics else fmt
     if not statistics:
         writer.start()
     summary, failed = run(paths, texts, kwargs, opts, on_result, sys.stderr, linter=linter)
