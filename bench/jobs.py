@@ -1,6 +1,6 @@
 """``chatlint check -j N`` over a generated JSONL transcript: ``python -m bench.jobs``.
 
-Runs the CLI as a child, polls ``/proc`` for its process tree every 50 ms and prints one JSON
+Runs the CLI as a child, polls ``/proc`` for its process tree every 100 ms and prints one JSON
 line per run: wall time, the parent's own CPU time, each worker's CPU time and peak RSS
 (VmHWM) of every process, plus the load average before and after. The parent's share of
 the CPU and the total CPU of ``-j 2`` against ``-j 1`` predict the speed-up on an idle
@@ -46,19 +46,24 @@ def _hwm_mb(pid: int) -> float | None:
     return None
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                out.extend(int(c) for c in handle.read().split())
+    except OSError:
+        pass
+    return out
+
+
 def _tree(root: int) -> list[int]:
-    """``root`` and its descendants (one scan of /proc)."""
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            st = _stat(int(name))
-            if st is not None:
-                children.setdefault(st[0], []).append(int(name))
+    """``root`` and its descendants."""
     out, todo = [], [root]
     while todo:
         pid = todo.pop()
         out.append(pid)
-        todo.extend(children.get(pid, ()))
+        todo.extend(_children(pid))
     return out
 
 
@@ -77,7 +82,7 @@ def measure(cmd: list[str], output: str) -> dict:
                     cpu[pid] = st[1]
                 if mb is not None:
                     hwm[pid] = mb
-            time.sleep(0.05)
+            time.sleep(0.1)
         wall = time.monotonic() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
     parent = cpu.pop(proc.pid, 0.0)

@@ -9,7 +9,7 @@ suppressions, and reports suppressions that silenced nothing (``chatlint/unused-
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,15 +133,17 @@ class Project:
         )
 
     # files -----------------------------------------------------------------------------
-    def files(self, raw: Path) -> Iterator[Path]:
-        """A file as given (unless excluded), or the known files of a folder, sorted,
-        without what ``.gitignore`` and ``exclude`` leave out."""
+    def files(self, raw: Path, suffixes: Collection[str] | None = None) -> Iterator[Path]:
+        """A file as given (unless excluded), or the files of a folder with a known suffix
+        (``suffixes``, default: those of the readers), sorted, without what ``.gitignore``
+        and ``exclude`` leave out."""
         if not raw.is_dir():
             if not is_excluded(raw, self.config_for(raw)):
                 yield raw
             return
+        known = READERS if suffixes is None else suffixes
         for path in _folder_files(raw):
-            if path.suffix.lower() in READERS and not is_excluded(path, self.config_for(path)):
+            if path.suffix.lower() in known and not is_excluded(path, self.config_for(path)):
                 yield path
 
     def replies(self, path: Path, config: Config) -> Iterator[Reply]:

@@ -41,14 +41,16 @@ def uses_transcripts(paths, statistics: bool, opts, fixing: dict) -> bool:
         return True
     if opts.input_format == "replies":
         return False
+    from chatlint.runner import TRANSCRIPT_SUFFIXES
+    from chatlint.sources import READERS
     from chatlint.transcripts import detect
 
     project = Project(CliOptions(isolated=True))
     for raw in paths:
         if raw == "-":
             continue
-        for path in project.files(Path(raw)):
-            if path.suffix.lower() in (".json", ".jsonl", ".ndjson", ".csv", ".txt") and detect(path, opts.read):
+        for path in project.files(Path(raw), set(READERS) | TRANSCRIPT_SUFFIXES):
+            if path.suffix.lower() in TRANSCRIPT_SUFFIXES and detect(path, opts.read):
                 return True
     return False
 

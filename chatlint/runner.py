@@ -80,7 +80,7 @@ def _init(linter_kwargs: dict, output_format: str | None) -> None:
 
 
 def _check_batch(batch: list, keep_events: bool) -> list[UnitResult]:
-    return [_check_unit(unit, keep_events) for unit in batch]
+    return [_check_unit(unit, keep_events, skip) for unit, skip in batch]
 
 
 def _formatted(result: UnitResult) -> UnitResult:
@@ -92,13 +92,23 @@ def _formatted(result: UnitResult) -> UnitResult:
     return result
 
 
-def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
+def _unskipped(findings: list, skip: tuple[str, ...]) -> list:
+    """The findings without those of the rules ``per-file-ignores`` turns off for the file."""
+    from chatlint.linter import selector_matches
+
+    return [(r, d) for r, d in findings if not any(selector_matches(s, d.rule) for s in skip)]
+
+
+def _check_unit(unit: Reply | Conversation, keep_events: bool, skip: tuple[str, ...] = ()) -> UnitResult:
     from chatlint.kinds.dialogue import first_response
 
     checker = _CHECKER
     if isinstance(unit, Reply):
-        return _formatted(UnitResult([(unit, d) for d in checker.linter.check(unit.text)], unit.path))
+        findings = [(unit, d) for d in checker.linter.check(unit.text)]
+        return _formatted(UnitResult(_unskipped(findings, skip) if skip else findings, unit.path))
     findings = checker.check(unit)
+    if skip:
+        findings = _unskipped(findings, skip)
     replies: dict[str, int] = {}
     for e in unit.replies:
         replies[e.author] = replies.get(e.author, 0) + 1
@@ -138,14 +148,29 @@ def expand(path: Path) -> list[Path]:
 
 
 class Inputs:
-    """Turns paths and texts into units, reporting unreadable inputs on ``err``."""
+    """Turns paths and texts into ``(unit, skip)`` pairs, reporting unreadable inputs on ``err``.
 
-    def __init__(self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str]) -> None:
+    With a ``project`` (chatlint.project.Project), each file's configuration applies as in
+    template runs: ``exclude`` leaves files out (named or found in a folder; folders are walked
+    without what .gitignore leaves out), ``per-file-ignores`` gives the rule selectors ``skip``
+    turns off for the units of that file.
+    """
+
+    def __init__(
+        self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str], project=None
+    ) -> None:
         self.texts = list(texts)
         self.opts, self.err = opts, err
+        self.project = project
         self.files: list[Path | str] = []
+        known = set(READERS) | TRANSCRIPT_SUFFIXES
         for raw in paths:
-            self.files.extend(["-"] if raw == "-" else expand(Path(raw)))
+            if raw == "-":
+                self.files.append("-")
+            elif project is None:
+                self.files.extend(expand(Path(raw)))
+            else:
+                self.files.extend(project.files(Path(raw), known))
         self.failed = False
         self.current = ""
         self.done_lines = 0
@@ -164,22 +189,29 @@ class Inputs:
         where = f"{path}:{line}" if line else path
         self.err.write(f"chatlint: warning: {where}: {message}\n")
 
-    def __iter__(self) -> Iterator[Reply | Conversation]:
+    def _skip(self, path: Path) -> tuple[str, ...]:
+        if self.project is None:
+            return ()
+        from chatlint.config import file_ignores
+
+        return tuple(file_ignores(path, self.project.config_for(path)))
+
+    def __iter__(self) -> Iterator[tuple[Reply | Conversation, tuple[str, ...]]]:
         for i, text in enumerate(self.texts):
-            yield Reply(text, "<text>" if len(self.texts) == 1 else f"<text{i + 1}>")
+            yield Reply(text, "<text>" if len(self.texts) == 1 else f"<text{i + 1}>"), ()
         for path in self.files:
             self.current = str(path)
             try:
                 if path == "-":
-                    yield Reply(decode(sys.stdin.buffer.read(), "<stdin>", self.opts.encoding), "<stdin>")
+                    yield Reply(decode(sys.stdin.buffer.read(), "<stdin>", self.opts.encoding), "<stdin>"), ()
                     continue
+                skip = self._skip(path)
                 fmt = self.opts.input_format
                 if fmt == "auto":
                     fmt = detect(path, self.opts.read) or "replies"
-                if fmt == "replies":
-                    yield from replies_from(path, self.opts.encoding)
-                else:
-                    yield from read(path, fmt, self.opts.read)
+                units = replies_from(path, self.opts.encoding) if fmt == "replies" else read(path, fmt, self.opts.read)
+                for unit in units:
+                    yield unit, skip
             except BinaryInput as exc:
                 self.err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
             except InputError as exc:
@@ -212,9 +244,10 @@ def _count_lines(path: Path) -> int:
 
 
 def _batches(units: Iterable, size: int = BATCH_EVENTS) -> Iterator[list]:
+    """Lists of (unit, skip) of about ``size`` events each."""
     batch, weight = [], 0
-    for unit in units:
-        batch.append(unit)
+    for unit, skip in units:
+        batch.append((unit, skip))
         weight += len(unit.events) if isinstance(unit, Conversation) else 1
         if weight >= size:
             yield batch
@@ -231,9 +264,10 @@ def check_units(
     linter=None,
     output_format: str | None = None,
 ) -> Iterator[UnitResult]:
-    """Results for the units, in input order, from ``jobs`` processes (``linter``: the Linter of
-    ``linter_kwargs`` when already built). With ``output_format`` (and not ``keep_events``) the
-    results carry formatted ``items`` instead of findings."""
+    """Results for the ``(unit, skip)`` pairs (skip: rule selectors turned off for the unit's file),
+    in input order, from ``jobs`` processes (``linter``: the Linter of ``linter_kwargs`` when
+    built). With ``output_format`` (and not ``keep_events``) the results carry formatted
+    ``items`` instead of findings."""
     forking = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     if jobs <= 1 or forking:
         if linter is None:
@@ -242,8 +276,8 @@ def check_units(
             linter = Linter(**linter_kwargs)
         _set_checker(linter, None if keep_events else output_format)
     if jobs <= 1:
-        for unit in units:
-            yield _check_unit(unit, keep_events)
+        for unit, skip in units:
+            yield _check_unit(unit, keep_events, skip)
         return
     if forking:  # the workers inherit the Linter built above
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
@@ -301,10 +335,12 @@ def run(
     err: IO[str],
     linter=None,
     keep_worst: int = 10,
+    project=None,
 ) -> tuple[Summary, bool]:
     """Check everything; ``on_result(unit)`` gets each result in input order. Returns the summary
-    and whether an input could not be read (fully or partly)."""
-    inputs = Inputs(paths, texts, opts, err)
+    and whether an input could not be read (fully or partly). ``project``: apply each file's
+    ``exclude`` and ``per-file-ignores`` (see Inputs)."""
+    inputs = Inputs(paths, texts, opts, err, project)
     summary = Summary(keep_worst=keep_worst, keep_frt=opts.keep_events)
     progress = None
     if opts.progress:
