@@ -104,3 +104,75 @@ def test_check_runs_keep_no_first_response_times() -> None:
     for i in range(100):
         summary.add(UnitResult([], "p", str(i), {}, float(i)))
     assert len(summary.frt) == 0 and summary.conversations == 100
+
+
+def _plain_event_from(record, fmap, times, line: int, fallback_id: str) -> Event:
+    """event_from as it was before the field keys were resolved once per FieldMap."""
+    from chatlint.conversation import EVENT_TYPES, MESSAGE, NOTE, SYSTEM, TRANSFER
+    from chatlint.transcripts.base import BadRecord, role_of
+    from chatlint.transcripts.generic import _TRUE, TRANSFER_TEXT
+
+    def get(name: str) -> object:
+        key = fmap.key.get(name)
+        return record.get(key) if key is not None else None
+
+    cid = get("conversation_id")
+    if cid in (None, ""):
+        raise BadRecord("no conversation id")
+    raw_role = get("role")
+    role = role_of(raw_role)
+    if role is None:
+        raise BadRecord(f"unknown role {raw_role!r} (operator, client, bot or system)")
+    text = get("text")
+    if text is not None and not isinstance(text, str):
+        raise BadRecord(f"text must be a string, not {type(text).__name__}")
+    event_type = str(get("event_type") or "").strip().lower()
+    if event_type not in EVENT_TYPES:
+        event_type = SYSTEM if role == SYSTEM else MESSAGE
+    if role == SYSTEM and event_type == SYSTEM and TRANSFER_TEXT.search(text or ""):
+        event_type = TRANSFER
+    internal = str(get("internal") or "").strip().lower() in _TRUE or event_type == NOTE
+    if internal:
+        event_type = NOTE
+    name, author_id = get("author_name"), get("author_id")
+    mid = get("message_id")
+    return Event(
+        conversation_id=str(cid),
+        message_id=str(mid) if mid not in (None, "") else fallback_id,
+        timestamp=times(get("timestamp")),
+        role=role,
+        text=clean_text(text),
+        event_type=event_type,
+        author_id=str(author_id) if author_id not in (None, "") else None,
+        author_name=str(name) if name not in (None, "") else None,
+        transfer_to=str(get("transfer_to")) if get("transfer_to") not in (None, "") else None,
+        is_internal=internal,
+        line=line,
+    )
+
+
+VALUES = st.sampled_from(
+    [None, "", " ", 0, 1, True, False, 12.5, "да", "True ", "no", "operator", "Клиент", "bot", "system", "note",
+     "transfer", "Диалог передан", "2024-03-15T10:00:00+03:00", "1710486000", "15.03.2024 10:00", "bad time",
+     "Я не знаю!!!", "op-1", ["x"]]
+)  # fmt: skip
+KEYS = st.sampled_from(
+    ["conversation_id", "chat_id", "role", "from", "text", "message", "event_type", "type", "is_internal",
+     "private", "author", "name", "author_id", "id", "message_id", "timestamp", "date", "transfer_to", "other"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, max_size=12))
+def test_event_from_is_the_plain_event_from(record: dict) -> None:
+    from chatlint.transcripts.base import BadRecord
+    from chatlint.transcripts.generic import FieldMap, event_from
+
+    fmap = FieldMap(list(record), {})
+    outcomes = []
+    for convert in (event_from, _plain_event_from):
+        try:
+            outcomes.append(convert(record, fmap, TimeParser(ReadOptions(tz=timezone.utc)), 7, "f:7"))
+        except BadRecord as exc:
+            outcomes.append(("bad", str(exc)))
+    assert outcomes[0] == outcomes[1]
