@@ -14,6 +14,8 @@ import click
 
 from chatlint.transcript_cli import (
     OUTPUT_FORMATS,
+    TEXT_FORMATS,
+    check_read_options,
     report_command,
     run_options,
     transcript_options,
@@ -65,11 +67,27 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--no-cache``: load the rules from their YAML (also in worker processes, through the environment)."""
+    if value:
+        import os
+
+        os.environ["CHATLINT_NO_CACHE"] = "1"
+
+
 _rule_options = [
     click.option("--select", multiple=True, help="Only these rules or categories (comma-separated, repeatable)."),
     click.option("--ignore", multiple=True, help="Skip these rules or categories."),
     click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule file or folder."),
     click.option("--no-builtin", is_flag=True, help="Use only the rules given with --rules."),
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_no_cache,
+        help="Do not read or write the cache of loaded rules (see docs/config.md).",
+    ),
 ]
 
 
@@ -115,15 +133,23 @@ def check(
     if not paths and not texts:
         raise UsageError("nothing to check: give a file, '-' for stdin, or --text")
     cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
-    opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
-    if uses_transcripts(paths, statistics, opts, fixing):
-        from chatlint.transcript_cli import run_check as run_transcripts
+    if not paths and not statistics and jobs == 1 and input_format in TEXT_FORMATS:
+        # only --text: no transcript can be involved, so the transcript readers stay unimported;
+        # and no cyclic GC (15 ms of a 300 ms start): the work is a few replies, then the process ends
+        import gc
 
-        def transcripts() -> int:
-            linter, kwargs = configured_linter(cli)
-            return run_transcripts(paths, texts, fmt, statistics, linter, kwargs, opts, cli)
+        gc.disable()
+        check_read_options(tz, maps)
+    else:
+        opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
+        if uses_transcripts(paths, statistics, opts, fixing):
+            from chatlint.transcript_cli import run_check as run_transcripts
 
-        raise SystemExit(_guarded(transcripts))
+            def transcripts() -> int:
+                linter, kwargs = configured_linter(cli)
+                return run_transcripts(paths, texts, fmt, statistics, linter, kwargs, opts, cli)
+
+            raise SystemExit(_guarded(transcripts))
     request = CheckRequest(list(paths), list(texts), fmt, encoding, cli, **fixing)
     raise SystemExit(_guarded(lambda: run_check(request, sys.stdin.buffer, sys.stdout, sys.stderr)))
 
@@ -229,36 +255,75 @@ def eval_command(
     raise SystemExit(EXIT_FINDINGS if failures else EXIT_OK)
 
 
+_config_options = [
+    click.option("--extend-select", multiple=True, help="Also these rules (e.g. ones that are off by default)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file."),
+    click.option("--isolated", is_flag=True, help="Ignore configuration files."),
+]
+
+
+def config_options(func):
+    for option in reversed(_config_options):
+        func = option(func)
+    return func
+
+
+def _configured(cli) -> tuple:
+    """The Linter of the configuration that applies in the current folder, and its arguments."""
+    from chatlint.run import configured_linter
+
+    result: list = []
+
+    def build() -> int:
+        result.extend(configured_linter(cli))
+        return EXIT_OK
+
+    code = _guarded(build)
+    if code != EXIT_OK:
+        raise SystemExit(code)
+    return result[0], result[1]
+
+
 @main.command("rules")
 @click.option("--all", "show_all", is_flag=True, help="Also list rules that are off.")
 @rule_options
-def list_rules(show_all, select, ignore, rules, no_builtin) -> None:
-    """List the rules: id, severity, kind, on/off and message."""
-    linter = _linter(rules, select, ignore, no_builtin)
+@config_options
+def list_rules(show_all, select, ignore, rules, no_builtin, extend_select, config_file, isolated) -> None:
+    """List the rules as the configuration here sets them: id, severity, kind, on/off."""
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    linter, kwargs = _configured(cli)
     enabled = {r.id for r in linter.rules}
     for rule in linter.all_rules:
         if rule.id not in enabled and not show_all:
             continue
         state = "" if rule.id in enabled else "  (off)"
-        click.echo(f"{rule.id:32} {rule.severity:8} {rule.kind:12}{state}")
+        severity = kwargs["severity"].get(rule.id, rule.severity)
+        click.echo(f"{rule.id:32} {severity:8} {rule.kind:12}{state}")
 
 
 @main.command("rule")
 @click.argument("rule_id")
 @rule_options
-def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
-    """Explain one rule: message, why, source, examples, suggestions."""
-    from chatlint.linter import selector_matches
+@config_options
+def explain_rule(rule_id, select, ignore, rules, no_builtin, extend_select, config_file, isolated) -> None:
+    """Explain one rule as the configuration here sets it: message, why, source, examples, suggestions."""
+    from chatlint.linter import Linter, selector_matches
 
-    linter = _linter(rules, (), (), no_builtin)
+    cli = _cli_options(select, ignore, rules, no_builtin, extend_select, config_file, isolated)
+    linter, kwargs = _configured(cli)
     if not any(r.id == rule_id for r in linter.all_rules):
         close = [r.id for r in linter.all_rules if selector_matches(rule_id, r.id)]
         hint = f" (in that category: {', '.join(close)})" if close else "; see 'chatlint rules --all'"
         raise UsageError(f"no rule {rule_id!r}{hint}")
-    linter = _linter(rules, (rule_id,), (), no_builtin)
     rule = linter.rule(rule_id)
-    state = "on" if rule.enabled else "off by default"
-    click.echo(f"{rule.id} ({rule.severity}, {rule.kind}, {state})\n")
+    if any(r.id == rule_id for r in linter.rules):
+        state = "on"
+    elif not rule.enabled:
+        state = "off by default"
+    else:
+        state = "off in this configuration"
+    severity = kwargs["severity"].get(rule.id, rule.severity)
+    click.echo(f"{rule.id} ({severity}, {rule.kind}, {state})\n")
     click.echo(f"Message: {rule.message}")
     if rule.why:
         click.echo(f"Why:     {rule.why}")
@@ -266,13 +331,15 @@ def explain_rule(rule_id, select, ignore, rules, no_builtin) -> None:
     click.echo(f"Defined: {rule.path}:{rule.line}")
     if rule.suggest:
         click.echo("Suggest: " + " | ".join(rule.suggest))
+    # the examples are shown with this rule alone on, whatever the configuration selects
+    only = Linter(**{**kwargs, "select": [rule_id], "ignore": [], "extend_select": []})
     for title, items in (("Bad", rule.examples_bad), ("Good", rule.examples_good)):
         if items:
             click.echo(f"\n{title}:")
             for text in items:
                 click.echo(f"  {text}")
                 if title == "Bad":
-                    for d in linter.check(text):
+                    for d in only.check(text):
                         if d.rule == rule.id and d.suggestions:
                             click.echo(f"    → {' | '.join(d.suggestions)}")
 

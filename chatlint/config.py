@@ -17,12 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import regex
-import yaml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
 TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
@@ -111,6 +105,11 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"{path}: cannot read: {exc}") from None
     if path.suffix == ".toml":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -118,6 +117,8 @@ def load_config(path: Path) -> Config:
         if path.name == "pyproject.toml":
             data = data.get("tool", {}).get("chatlint", {})
     else:
+        import yaml  # imported only when there is a YAML configuration: it costs 20 ms at start
+
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:

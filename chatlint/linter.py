@@ -55,7 +55,8 @@ class Linter:
     default are turned on only by naming their full id in ``select`` or ``extend_select``.
     ``severity`` overrides the severity of rules by id; ``options`` overrides the
     parameters of parametric rules by id (``{"style/emoji": {"max_total": 5}}``);
-    ``vocabulary`` lists words to accept and reject.
+    ``vocabulary`` lists words to accept and reject. ``cache=False`` loads the rules from
+    their YAML even when the user's cache folder has them (chatlint/rule_cache.py).
     """
 
     def __init__(
@@ -70,11 +71,12 @@ class Linter:
         vocabulary: Vocabulary | None = None,
         builtin: bool = True,
         morphology: Morphology | None = None,
+        cache: bool = True,
     ) -> None:
         self.morph = morphology or shared_morphology()
         self.ctx = Context(self.morph, vocabulary or Vocabulary())
         paths = ([builtin_rules_dir()] if builtin else []) + [Path(p) for p in rules]
-        self.all_rules: list[Rule] = load_rules(paths, self.ctx)
+        self.all_rules: list[Rule] = load_rules(paths, self.ctx, cache=cache)
         self._apply_options(options or {})
         select = list(select) if select is not None else None
         ignore, extend_select = list(ignore), list(extend_select)

@@ -8,10 +8,11 @@ suppressions, and reports suppressions that silenced nothing (``chatlint/unused-
 
 from __future__ import annotations
 
-import subprocess
+import sys
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatlint.config import (
     Config,
@@ -29,13 +30,28 @@ from chatlint.config import (
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds import Vocabulary
 from chatlint.linter import ConfigError, Linter, selector_matches
-from chatlint.sources import READERS, Reply, text_replies
-from chatlint.templates import READERS as TEMPLATE_READERS
-from chatlint.templates import TEXT_READERS, FileText, TemplateOptions, TemplateReply
-from chatlint.templates.suppress import UNUSED_IGNORE, Suppression
-from chatlint.templates.tree import DEFAULT_FIELDS
+from chatlint.sources import Reply, text_replies
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chatlint.templates import FileText, TemplateOptions, TemplateReply
+    from chatlint.templates.suppress import Suppression
 
 Finding = tuple[Reply, Diagnostic]
+
+
+def _readers() -> dict:
+    """The readers by suffix, the template readers registered (importing chatlint.templates,
+    60 ms, happens here: when a file is read, never for ``check --text``)."""
+    import chatlint.templates  # noqa: F401 - registers the template readers
+    from chatlint.sources import READERS
+
+    return READERS
+
+
+def _is_template(reply: Reply) -> bool:
+    """A reply from a template library (without importing the template readers when none was read)."""
+    mapping = sys.modules.get("chatlint.templates.mapping")
+    return mapping is not None and isinstance(reply, mapping.TemplateReply)
 
 
 @dataclass
@@ -95,9 +111,15 @@ class Project:
         kwargs = self.linter_kwargs(config)
         where = str(config.path) if config.path else "command line"
         try:
-            base = Linter(rules=config.rules, builtin=config.builtin, vocabulary=kwargs["vocabulary"])
-            validate_rule_ids(config, [r.id for r in base.all_rules])
-            linter = Linter(**kwargs)
+            try:
+                linter = Linter(**kwargs)
+            except Exception:
+                # what is wrong with the configuration's rule ids is said first
+                base = Linter(rules=config.rules, builtin=config.builtin, vocabulary=kwargs["vocabulary"])
+                validate_rule_ids(config, [r.id for r in base.all_rules])
+                raise
+            # the ids of all_rules do not depend on the selection or the options: one build is enough
+            validate_rule_ids(config, [r.id for r in linter.all_rules])
         except ConfigError as exc:
             if str(exc).startswith("unknown rule or category"):
                 # the configuration's selectors were checked above: this one is from the command line
@@ -125,6 +147,9 @@ class Project:
 
     @staticmethod
     def template_options(config: Config) -> TemplateOptions:
+        from chatlint.templates import TemplateOptions
+        from chatlint.templates.tree import DEFAULT_FIELDS
+
         t = config.templates
         return TemplateOptions(
             fields=tuple(t.get("fields") or DEFAULT_FIELDS),
@@ -133,22 +158,24 @@ class Project:
         )
 
     # files -----------------------------------------------------------------------------
-    def files(self, raw: Path, suffixes: Collection[str] | None = None) -> Iterator[Path]:
-        """A file as given (unless excluded), or the files of a folder with a known suffix
-        (``suffixes``, default: those of the readers), sorted, without what ``.gitignore``
-        and ``exclude`` leave out."""
+    def files(self, raw: Path, also: Collection[str] = ()) -> Iterator[Path]:
+        """A file as given (unless excluded), or the files of a folder with a suffix a reader
+        knows (or one of ``also``), sorted, without what ``.gitignore`` and ``exclude`` leave out."""
         if not raw.is_dir():
             if not is_excluded(raw, self.config_for(raw)):
                 yield raw
             return
-        known = READERS if suffixes is None else suffixes
+        readers = _readers()
         for path in _folder_files(raw):
-            if path.suffix.lower() in known and not is_excluded(path, self.config_for(path)):
+            suffix = path.suffix.lower()
+            if (suffix in readers or suffix in also) and not is_excluded(path, self.config_for(path)):
                 yield path
 
     def replies(self, path: Path, config: Config) -> Iterator[Reply]:
         """The replies of a file, read by the reader registered for its suffix."""
-        reader = READERS.get(path.suffix.lower(), text_replies)
+        from chatlint.templates import READERS as TEMPLATE_READERS
+
+        reader = _readers().get(path.suffix.lower(), text_replies)
         if reader in TEMPLATE_READERS.values():
             yield from reader(path, self.encoding, self.template_options(config))
         else:
@@ -156,6 +183,8 @@ class Project:
 
     def replies_of_text(self, file: FileText, suffix: str, config: Config) -> Iterator[Reply]:
         """The replies of already decoded text in the format ``suffix`` names (stdin, fixes)."""
+        from chatlint.templates import TEXT_READERS
+
         reader = TEXT_READERS.get(suffix.lower())
         if reader is None:
             yield Reply(file.text, file.path, file.line_col)
@@ -174,11 +203,15 @@ class Project:
             for d in linter.check(reply.text):
                 if skip and any(selector_matches(s, d.rule) for s in skip):
                     continue
-                if isinstance(reply, TemplateReply) and _suppressed(reply, d.rule):
+                if _is_template(reply) and _suppressed(reply, d.rule):
                     continue
                 findings.append((reply, d))
-            if isinstance(reply, TemplateReply) and reply.file_ignores:
+            if _is_template(reply) and reply.file_ignores:
                 files_seen.setdefault(id(reply.file_ignores), (reply, reply.file_ignores))
+        if not files_seen:
+            return findings  # no suppression was read: none can be unused
+        from chatlint.templates.suppress import UNUSED_IGNORE
+
         enabled = {r.id for r in linter.rules}
         if UNUSED_IGNORE in enabled and not any(selector_matches(s, UNUSED_IGNORE) for s in skip):
             known = [r.id for r in linter.all_rules]
@@ -194,7 +227,7 @@ class Project:
         edits = []
         for reply, d in self.check_replies(replies, config, path):
             fix = d.fix
-            if fix is None or not (fix.safe or unsafe) or not isinstance(reply, TemplateReply):
+            if fix is None or not (fix.safe or unsafe) or not _is_template(reply):
                 continue
             source = reply.source
             span = source.file_span(fix.start, fix.end) if source is not None else None
@@ -218,6 +251,8 @@ def _suppressed(reply: TemplateReply, rule_id: str) -> bool:
 def _unused(
     reply: TemplateReply, suppressions: list[Suppression], linter: Linter, known: list[str], severity: str
 ) -> list[Finding]:
+    from chatlint.templates.suppress import UNUSED_IGNORE
+
     file = reply.source.file if reply.source is not None else None
     if file is None:
         return []
@@ -249,6 +284,8 @@ def _unused(
 def _folder_files(folder: Path) -> list[Path]:
     """Files under ``folder``: what git tracks or would track there, else every file
     outside hidden folders minus the patterns of ``.gitignore`` files on the way."""
+    import subprocess  # here: ``check --text`` never walks a folder
+
     try:
         done = subprocess.run(
             ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
 from chatlint.diagnostic import SEVERITIES
 from chatlint.kinds import KINDS, Context
@@ -85,33 +84,6 @@ class Rule:
         return self.id.split("/", 1)[0]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping and its keys.
-
-    It refuses aliases (no billion laughs, no recursive structures), nesting deeper than
-    ``MAX_DEPTH`` (no recursion error on ``[[[[…]]]]``) and duplicate keys.
-    """
-
-    _depth = 0
-
-    def compose_node(self, parent, index):  # noqa: D102
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in rules", event.start_mark
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(
-                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
 class LineDict(dict):
     """A dict that knows the line it started on and the line of each key."""
 
@@ -125,70 +97,13 @@ class LineList(list):
     lines: list
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
-    data = LineDict()
-    data.line = node.start_mark.line + 1
-    data.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
-        if key in data:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {data.key_lines[key]})", key_node.start_mark
-            )
-        data[key] = loader.construct_object(value_node, deep=True)
-        data.key_lines[key] = key_node.start_mark.line + 1
-    return data
+def __getattr__(name: str):
+    """The YAML loader lives in chatlint/rule_yaml.py (imported on first use)."""
+    if name in ("_LineLoader", "_FastLineLoader", "_load_yaml", "_shallow", "load_yaml"):
+        from chatlint import rule_yaml
 
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    items = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    items.lines = [child.start_mark.line + 1 for child in node.value]
-    return items
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-if getattr(yaml, "__with_libyaml__", False):
-
-    class _FastLineLoader(yaml.CSafeLoader):
-        """The same loader over libyaml: several times faster, for files without anchors."""
-
-    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-else:  # pragma: no cover - PyYAML built without libyaml
-    _FastLineLoader = None
-
-
-def _load_yaml(text: str):
-    """Parse a rule file with line numbers; libyaml when it gives the same result, else pure Python.
-
-    Without an «&» there can be no anchor, so no alias for _LineLoader to refuse; any error
-    is reported by _LineLoader, so that messages do not depend on libyaml being there.
-    """
-    if _FastLineLoader is not None and "&" not in text and _shallow(text):
-        try:
-            return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a CSafeLoader subclass
-        except yaml.YAMLError:
-            pass
-    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-
-
-_MAX_FAST_DEPTH = 20
-
-
-def _shallow(text: str) -> bool:
-    """No deep nesting, which libyaml's composer would follow down the C stack (a crash, not an error)."""
-    indents = regex.findall(r"(?m)^ +(?=\S)", text)
-    if indents and max(map(len, indents)) > 2 * _MAX_FAST_DEPTH:
-        return False
-    depth = top = 0
-    for ch in regex.sub(r"[^\[\]{}]+", "", text):
-        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
-        top = max(top, depth)
-    return top <= _MAX_FAST_DEPTH
+        return getattr(rule_yaml, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rule_files(path: Path) -> list[Path]:
@@ -198,22 +113,51 @@ def rule_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_rules(paths: list[Path | str], ctx: Context) -> list[Rule]:
+def load_rules(paths: list[Path | str], ctx: Context, *, cache: bool = True) -> list[Rule]:
     """Load and compile every rule in these files and folders.
 
     Raises RuleLoadError listing every problem found (file, line, rule id), after reading
-    all files, so that one mistake does not hide the next.
+    all files, so that one mistake does not hide the next. With ``cache`` the loaded rules
+    come from the user's cache folder when these exact files were loaded before by this
+    exact chatlint (chatlint/rule_cache.py); a fresh list of new objects either way.
     """
+    roots = [Path(p) for p in paths]
+    if not cache:
+        return _load_rules(roots, ctx)
+    from chatlint.rule_cache import cached_rules
+
+    files = _inputs(roots)
+    # the rules are built from the very bytes the key was made of
+    return cached_rules(files, ctx, lambda: _load_rules(roots, ctx, dict(files or ())))
+
+
+def _inputs(roots: list[Path]) -> list[tuple[str, bytes]] | None:
+    """Name and bytes of every file ``_load_rules`` reads, in its order (None: some cannot be read)."""
+    files = []
+    for root in roots:
+        if not root.exists():
+            return None
+        for file in rule_files(root):
+            try:
+                data = file.read_bytes()
+            except OSError:
+                return None
+            if len(data) > MAX_FILE_BYTES:
+                return None
+            files.append((str(file), data))
+    return files
+
+
+def _load_rules(roots: list[Path], ctx: Context, contents: dict[str, bytes] | None = None) -> list[Rule]:
     rules: list[Rule] = []
     problems: list[RuleProblem] = []
     seen: dict[str, Rule] = {}
-    for root in paths:
-        root = Path(root)
+    for root in roots:
         if not root.exists():
             problems.append(RuleProblem(str(root), 0, "", "no such rule file or folder"))
             continue
         for file in rule_files(root):
-            for rule in _load_file(file, ctx, problems):
+            for rule in _load_file(file, ctx, problems, (contents or {}).get(str(file))):
                 if rule.id in seen:
                     first = seen[rule.id]
                     problems.append(
@@ -229,10 +173,11 @@ def load_rules(paths: list[Path | str], ctx: Context) -> list[Rule]:
     return rules
 
 
-def _load_file(file: Path, ctx: Context, problems: list[RuleProblem]) -> list[Rule]:
+def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes: bytes | None = None) -> list[Rule]:
     name = str(file)
     try:
-        raw_bytes = file.read_bytes()
+        if raw_bytes is None:
+            raw_bytes = file.read_bytes()
     except OSError as exc:
         problems.append(RuleProblem(name, 0, "", f"cannot read: {exc.strerror}"))
         return []
@@ -245,8 +190,12 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem]) -> list[Ru
         line = raw_bytes[: exc.start].count(b"\n") + 1
         problems.append(RuleProblem(name, line, "", "not valid UTF-8"))
         return []
+    import yaml
+
+    from chatlint.rule_yaml import load_yaml
+
     try:
-        data = _load_yaml(text)
+        data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

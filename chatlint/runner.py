@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import chatlint.templates  # noqa: F401 - registers the template readers in READERS
 from chatlint.conversation import Conversation
 from chatlint.sources import READERS, BinaryInput, InputError, Reply, decode, replies_from
 from chatlint.summary import Summary, UnitResult
-from chatlint.transcripts import FORMATS, ReadOptions, detect, read
+from chatlint.transcripts import FORMATS, SUFFIXES, ReadOptions, detect, read
 
-TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".txt"}
+TRANSCRIPT_SUFFIXES = SUFFIXES
 INPUT_FORMATS = ("auto", "replies", *FORMATS)
 BATCH_EVENTS = 2000
 
@@ -163,14 +164,13 @@ class Inputs:
         self.opts, self.err = opts, err
         self.project = project
         self.files: list[Path | str] = []
-        known = set(READERS) | TRANSCRIPT_SUFFIXES
         for raw in paths:
             if raw == "-":
                 self.files.append("-")
             elif project is None:
                 self.files.extend(expand(Path(raw)))
             else:
-                self.files.extend(project.files(Path(raw), known))
+                self.files.extend(project.files(Path(raw), also=TRANSCRIPT_SUFFIXES))
         self.failed = False
         self.current = ""
         self.done_lines = 0

@@ -5,21 +5,47 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from chatlint.runner import INPUT_FORMATS, RunOptions, run, show_progress
-from chatlint.transcripts import ReadOptions
-from chatlint.transcripts.base import local_zone
 from chatlint.writers import WRITERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chatlint.runner import RunOptions
 
 OUTPUT_FORMATS = tuple(WRITERS)
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+TEXT_FORMATS = ("auto", "replies")  # the --input-format values that need no transcript reader
+
+
+class _InputFormat(click.Choice):
+    """``--input-format``: the transcript formats are listed (and their readers imported,
+    80 ms) only when a value other than ``auto``/``replies`` is given or help is shown."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMATS)
+
+    @property
+    def choices(self):  # noqa: D102
+        from chatlint.runner import INPUT_FORMATS
+
+        return INPUT_FORMATS
+
+    @choices.setter
+    def choices(self, value) -> None:  # click.Choice.__init__ sets it; the property answers
+        pass
+
+    def convert(self, value, param, ctx):  # noqa: D102
+        if value in TEXT_FORMATS:
+            return value
+        return super().convert(value, param, ctx)
+
 
 _options = [
     click.option(
         "--input-format",
-        type=click.Choice(INPUT_FORMATS),
+        type=_InputFormat(),
         default="auto",
         show_default=True,
         help="Transcript format; 'auto' judges each file by its content, 'replies' reads files as replies.",
@@ -43,26 +69,40 @@ def transcript_options(func):
     return func
 
 
-def run_options(input_format, tz, operators, maps, jobs, progress, encoding, keep_events=False) -> RunOptions:
-    """RunOptions from the command-line values; click.UsageError-like exits on bad values."""
+def check_read_options(tz, maps) -> tuple:
+    """The time zone and the --map columns, checked: a UsageError (exit 2) on a bad value.
+    Light: ``check --text`` calls it without reading any transcript."""
     from chatlint.cli import UsageError
 
+    zone = None
     if tz:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
-            zone, zone_name = ZoneInfo(tz), tz
+            zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             raise UsageError(f"unknown time zone {tz!r} (e.g. Europe/Moscow)") from None
-    else:
-        zone = local_zone()
-        zone_name = f"this machine's zone ({zone})"
     columns = {}
     for item in maps:
         name, sep, column = item.partition("=")
         if not sep or name.strip() not in FIELDS or not column.strip():
             raise UsageError(f"--map takes FIELD=NAME with FIELD one of {', '.join(FIELDS)}; got {item!r}")
         columns[name.strip()] = column.strip()
+    return zone, columns
+
+
+def run_options(input_format, tz, operators, maps, jobs, progress, encoding, keep_events=False) -> RunOptions:
+    """RunOptions from the command-line values; click.UsageError-like exits on bad values."""
+    from chatlint.runner import RunOptions, show_progress
+    from chatlint.transcripts import ReadOptions
+    from chatlint.transcripts.base import local_zone
+
+    zone, columns = check_read_options(tz, maps)
+    if zone is not None:
+        zone_name = tz
+    else:
+        zone = local_zone()
+        zone_name = f"this machine's zone ({zone})"
     read = ReadOptions(tz=zone, tz_name=zone_name, operators=frozenset(operators), columns=columns, encoding=encoding)
     return RunOptions(
         input_format=input_format,
@@ -90,6 +130,7 @@ def run_check(paths, texts, fmt: str, statistics: bool, linter, kwargs: dict, op
     """Check, write findings as they come (or only statistics), return the exit code. ``cli``
     (chatlint.project.CliOptions): each file's ``exclude`` and ``per-file-ignores`` apply."""
     from chatlint.project import Project
+    from chatlint.runner import run
 
     project = Project(cli) if cli is not None else None
     out = sys.stdout
@@ -139,6 +180,7 @@ def report_command(main_group, make_linter, rule_options) -> None:
     ) -> None:  # fmt: skip
         """Write a self-contained HTML report for a QA lead: operators, rules, speed, worst chats."""
         from chatlint.report import render_report
+        from chatlint.runner import run
 
         linter = make_linter(rules, select, ignore, no_builtin)
         opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding, keep_events=True)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 
-from chatlint.linter import Linter
+# The cache of loaded rules (chatlint/rule_cache.py) goes to a folder of this test session, not
+# the user's ~/.cache; set before any Linter is built, inherited by the CLI subprocesses.
+if "CHATLINT_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="chatlint-test-cache-")
+    os.environ["CHATLINT_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+
+from chatlint.linter import Linter  # noqa: E402
 
 
 @pytest.fixture(scope="session")

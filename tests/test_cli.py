@@ -115,3 +115,32 @@ def test_real_process_has_no_traceback_on_errors() -> None:
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["chatlint: error: unknown rule or category 'nope'"]
+
+
+def test_rules_and_rule_show_the_configuration_of_the_current_folder(tmp_path, monkeypatch) -> None:
+    (tmp_path / "chatlint.toml").write_text(
+        'ignore = ["taboo/bare-no"]\nextend-select = ["tone/hedging"]\n[severity]\n"taboo/you-must" = "error"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    listing = {line.split()[0]: line.split()[1:] for line in run("rules", "--all").output.splitlines()}
+    assert listing["taboo/you-must"][0] == "error"
+    assert listing["taboo/bare-no"][-1] == "(off)"
+    assert listing["tone/hedging"][-1] != "(off)"
+    assert "taboo/bare-no" not in run("rules").output
+    explained = run("rule", "taboo/bare-no")
+    assert explained.exit_code == 0
+    assert explained.output.splitlines()[0] == "taboo/bare-no (warning, regex, off in this configuration)"
+    assert "→ " in explained.output  # its examples still show suggestions
+    assert run("rule", "taboo/you-must").output.splitlines()[0] == "taboo/you-must (error, pattern, on)"
+    isolated = run("rule", "--isolated", "taboo/you-must").output.splitlines()[0]
+    assert isolated == "taboo/you-must (warning, pattern, on)"
+    assert "taboo/bare-no" in run("rules", "--isolated").output
+
+
+def test_rules_reports_a_broken_configuration_in_one_line(tmp_path, monkeypatch) -> None:
+    (tmp_path / "chatlint.toml").write_text('ignore = ["no/such-rule"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("rules")
+    assert result.exit_code == 2
+    assert "no/such-rule" in result.output

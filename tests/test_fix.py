@@ -215,7 +215,7 @@ def test_file_changed_during_the_run_is_not_overwritten(tmp_path: Path, monkeypa
         p.write_text("b: Другой текст!!!\n", encoding="utf-8")
         return out
 
-    monkeypatch.setattr("chatlint.run.fix_file", fix_then_edit)
+    monkeypatch.setattr("chatlint.fixer.fix_file", fix_then_edit)  # run.py imports it when fixing
     cli = invoke("check", "--fix", str(path))
     assert "changed during the run; fixes not written" in cli.stderr
     assert path.read_text(encoding="utf-8") == "b: Другой текст!!!\n"

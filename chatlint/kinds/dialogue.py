@@ -27,9 +27,33 @@ def _norm(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
-def _compile(items: list[str]) -> re.Pattern | None:
+class _Phrases:
+    """A compiled alternation of phrases that pickles as its source and compiles again on first
+    use: the rule cache (chatlint/rule_cache.py) then does not pay for it at every start."""
+
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern | None = re.compile(source)  # a bad phrase fails when the rule loads
+
+    def search(self, text: str) -> re.Match | None:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source)
+        return compiled.search(text)
+
+    def __getstate__(self) -> str:
+        return self.source
+
+    def __setstate__(self, source: str) -> None:
+        self.source = source
+        self._compiled = None
+
+
+def _compile(items: list[str]) -> _Phrases | None:
     items = [str(i) for i in items or [] if str(i).strip()]
-    return re.compile("|".join(f"(?:{_norm(i)})" for i in items)) if items else None
+    return _Phrases("|".join(f"(?:{_norm(i)})" for i in items)) if items else None
 
 
 def _first_line(event: Event) -> tuple[int, int]:
@@ -43,7 +67,7 @@ def _hit(event: Event, **values) -> Hit:
     return Hit(event, start, end, values)
 
 
-def _search(pattern: re.Pattern | None, event: Event) -> re.Match | None:
+def _search(pattern: _Phrases | None, event: Event) -> re.Match | None:
     return pattern.search(_norm(event.text)) if pattern is not None else None
 
 
