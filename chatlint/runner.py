@@ -269,12 +269,13 @@ def check_units(
     built). With ``output_format`` (and not ``keep_events``) the results carry formatted
     ``items`` instead of findings."""
     forking = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    output_format = None if keep_events else output_format
     if jobs <= 1 or forking:
         if linter is None:
             from chatlint.linter import Linter
 
             linter = Linter(**linter_kwargs)
-        _set_checker(linter, None if keep_events else output_format)
+        _set_checker(linter, output_format)
     if jobs <= 1:
         for unit, skip in units:
             yield _check_unit(unit, keep_events, skip)
