@@ -64,7 +64,7 @@ class Speller:
         self._walkable = self._by_index or self._by_prefix
         self._root = 0 if self._by_index else ""
         self._children: dict = {}
-        self._cache: dict[tuple[str, int], tuple[Candidate, ...]] = {}
+        self._cache: dict[tuple[str, int, float | None], tuple[Candidate, ...]] = {}
         self._known: dict[str, bool] = {}
         self._replaces = self._words.compile_replaces({"е": "ё"})
         self._max_cache = max_cache
@@ -89,18 +89,29 @@ class Speller:
         return bool(self._corpus.keys(word + ":")) or bool(self._corpus.keys(word.replace("е", "ё") + ":"))
 
     # --- candidates -------------------------------------------------------------------
-    def candidates(self, word: str, max_distance: int = 2, limit: int = 3) -> tuple[Candidate, ...]:
-        """Dictionary words within ``max_distance`` edits of ``word``, best first."""
-        key = (word, max_distance)
+    def candidates(
+        self, word: str, max_distance: int = 2, limit: int = 3, max_cost: float | None = None
+    ) -> tuple[Candidate, ...]:
+        """Dictionary words within ``max_distance`` edits of ``word``, best first.
+
+        The words one edit away when there are any, else those two edits away, and so on.
+        With ``max_cost``, the search beyond one edit follows only paths that can stay
+        within that weighted cost (much quicker) and ranks only the words within it; the
+        words one edit away are all ranked, as without it."""
+        key = (word, max_distance, max_cost)
         cached = self._cache.get(key)
         if cached is not None:
             return cached[:limit]
         found: dict[str, int] = {}
+        cheap = False
         for distance in range(1, max_distance + 1):
-            found = self._search(word, distance)
+            cheap = max_cost is not None and distance > 1 and self._by_prefix
+            found = self._walk_cheap(word, distance, max_cost) if cheap else self._search(word, distance)
             if found:
                 break
         costs = {w: self._cost(word, w) for w in found}
+        if cheap:
+            costs = {w: c for w, c in costs.items() if c <= max_cost + 1e-9}
         ranked = sorted(
             (Candidate(w, c, c - (0.6 if self.common(w) else 0.0)) for w, c in costs.items()),
             key=lambda c: (c.rank, c.word),
@@ -179,6 +190,8 @@ class Speller:
 
     def _walk(self, word: str, budget: int) -> dict[str, int]:
         """Depth-first walk of the DAWG along ``word`` spending at most ``budget`` edits."""
+        if self._by_prefix:
+            return self._walk_by_prefix(word, budget)
         n = len(word)
         found: dict[str, int] = {}
         seen: set[tuple] = set()
@@ -211,6 +224,130 @@ class Speller:
                 for a in self._follow(word[pos + 1], node):  # two letters swapped
                     for b in self._follow(word[pos], a):
                         stack.append((b, pos + 2, left - 1, out + word[pos + 1] + word[pos]))
+        found.pop(word, None)
+        return found
+
+    def _walk_by_prefix(self, word: str, budget: int) -> dict[str, int]:
+        """``_walk`` over the C DAWG, with its helpers inlined: the same states in the same
+        order (so the same words when the state limit cuts the walk short), in less time."""
+        n = len(word)
+        found: dict[str, int] = {}
+        seen: set[tuple] = set()
+        stack: list[tuple] = [("", 0, budget, "")]
+        pop, push, mark = stack.pop, stack.append, seen.add
+        has = self._words.has_keys_with_prefix
+        words = self._words
+        children_of = self._char_children
+        limit = self._max_states * (4 if budget == 1 else 1)
+        keep_first = budget > 1  # two-edit search keeps the first letter: few slips touch it
+        while stack:
+            state = pop()
+            if state in seen:
+                continue
+            mark(state)
+            if len(seen) > limit:
+                break  # a bounded search: a rare long word may lose a distant candidate
+            node, pos, left, out = state
+            if pos == n:
+                if left < budget and node in words:
+                    used = budget - left
+                    if found.get(out, 99) > used:
+                        found[out] = used
+            else:
+                ch = word[pos]
+                nxt = node + ch
+                if has(nxt):
+                    push((nxt, pos + 1, left, out + ch))
+                if ch == "е" and has(node + "ё"):
+                    push((node + "ё", pos + 1, left, out + ch))
+            if not left or (pos == 0 and keep_first):
+                continue
+            left -= 1
+            if pos < n:
+                push((node, pos + 1, left, out))  # a letter too many
+                here = word[pos]
+                for ch, child in children_of(node):
+                    push((child, pos, left, out + ch))  # a missing letter
+                    if ch != here:
+                        push((child, pos + 1, left, out + ch))  # a wrong letter
+            else:
+                for ch, child in children_of(node):
+                    push((child, pos, left, out + ch))  # a missing letter
+            if pos + 1 < n:
+                first, second = word[pos + 1], word[pos]
+                if first != second:  # two letters swapped
+                    swapped = out + first + second
+                    for a in (node + first, node + "ё") if first == "е" else (node + first,):
+                        if has(a):
+                            for b in (a + second, a + "ё") if second == "е" else (a + second,):
+                                if has(b):
+                                    push((b, pos + 2, left, swapped))
+        found.pop(word, None)
+        return found
+
+    def _walk_cheap(self, word: str, budget: int, max_cost: float) -> dict[str, int]:
+        """``_walk_by_prefix`` that spends at most ``max_cost`` (weighted): a path is dropped
+        as soon as a lower bound of its cost exceeds it. Substitutions, insertions and
+        swaps cost what ``_weighted_distance`` charges them; a deletion is charged its
+        cheapest price (0.5), since whether the letter doubles its neighbour in the
+        candidate is known only later. Every word within ``max_cost`` is found (its
+        cheapest alignment is a path whose lower bound is within it), some beyond too."""
+        n = len(word)
+        bound = max_cost + 1e-9
+        found: dict[str, int] = {}
+        best: dict[tuple, float] = {}
+        stack: list[tuple] = [("", 0, budget, "", 0.0)]
+        pop, push = stack.pop, stack.append
+        has = self._words.has_keys_with_prefix
+        words = self._words
+        children_of = self._char_children
+        limit = self._max_states * (4 if budget == 1 else 1)
+        keep_first = budget > 1
+        while stack:
+            node, pos, left, out, cost = pop()
+            key = (node, pos, left, out)
+            seen = best.get(key)
+            if seen is not None and seen <= cost:
+                continue
+            best[key] = cost
+            if len(best) > limit:
+                break
+            if pos == n:
+                if left < budget and node in words:
+                    used = budget - left
+                    if found.get(out, 99) > used:
+                        found[out] = used
+            else:
+                ch = word[pos]
+                nxt = node + ch
+                if has(nxt):
+                    push((nxt, pos + 1, left, out + ch, cost))
+                if ch == "е" and has(node + "ё"):
+                    push((node + "ё", pos + 1, left, out + ch, cost))
+            if not left or (pos == 0 and keep_first):
+                continue
+            left -= 1
+            here = word[pos] if pos < n else ""
+            before = word[pos - 1] if pos else ""
+            if pos < n and cost + 0.5 <= bound:
+                push((node, pos + 1, left, out, cost + 0.5))  # a letter too many
+            for ch, child in children_of(node):
+                step = 0.5 if ch in _CHEAP_INSERTS or ch == before or ch == here else 1.0
+                if cost + step <= bound:
+                    push((child, pos, left, out + ch, cost + step))  # a missing letter
+                if here and ch != here:
+                    step = _sub_cost(here, ch)
+                    if cost + step <= bound:
+                        push((child, pos + 1, left, out + ch, cost + step))  # a wrong letter
+            if pos + 1 < n and cost + 0.6 <= bound:
+                first, second = word[pos + 1], word[pos]
+                if first != second:
+                    swapped = out + first + second
+                    for a in (node + first, node + "ё") if first == "е" else (node + first,):
+                        if has(a):
+                            for b in (a + second, a + "ё") if second == "е" else (a + second,):
+                                if has(b):
+                                    push((b, pos + 2, left, swapped, cost + 0.6))
         found.pop(word, None)
         return found
 
@@ -251,20 +388,31 @@ def _indel_cost(word: str, i: int, ch: str) -> float:
 
 
 def _weighted_distance(a: str, b: str) -> float:
+    """Weighted optimal-string-alignment distance: ``_sub_cost`` for a wrong letter,
+    ``_indel_cost`` for a letter missing or too many, 0.6 for two letters swapped.
+
+    Two rows at a time with the costs inlined (the same sums as a full table of
+    ``_indel_cost``/``_sub_cost`` calls: ``tests/test_speed_finders.py`` compares them)."""
     n, m = len(a), len(b)
-    d = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        d[i][0] = d[i - 1][0] + _indel_cost(b, 0, a[i - 1])
+    cheap = _CHEAP_INSERTS
+    prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        d[0][j] = d[0][j - 1] + _indel_cost(a, 0, b[j - 1])
+        ch = b[j - 1]
+        prev[j] = prev[j - 1] + (0.5 if ch in cheap or (n > 0 and a[0] == ch) else 1.0)
+    prev2 = prev
     for i in range(1, n + 1):
+        ai = a[i - 1]
+        before = a[i - 2] if i > 1 else None
+        after = a[i] if i < n else None
+        ai_cheap = ai in cheap
+        row = [prev[0] + (0.5 if ai_cheap or (m > 0 and b[0] == ai) else 1.0)]
         for j in range(1, m + 1):
-            best = min(
-                d[i - 1][j] + _indel_cost(b, j, a[i - 1]),
-                d[i][j - 1] + _indel_cost(a, i, b[j - 1]),
-                d[i - 1][j - 1] + _sub_cost(a[i - 1], b[j - 1]),
-            )
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                best = min(best, d[i - 2][j - 2] + 0.6)
-            d[i][j] = best
-    return d[n][m]
+            bj = b[j - 1]
+            delete = 0.5 if ai_cheap or bj == ai or (j < m and b[j] == ai) else 1.0  # a[i-1] too many
+            insert = 0.5 if bj in cheap or ai == bj or after == bj else 1.0  # b[j-1] missing
+            best = min(prev[j] + delete, row[j - 1] + insert, prev[j - 1] + (0.0 if ai == bj else _sub_cost(ai, bj)))
+            if i > 1 and j > 1 and ai == b[j - 2] and before == bj:
+                best = min(best, prev2[j - 2] + 0.6)
+            row.append(best)
+        prev2, prev = prev, row
+    return prev[m]

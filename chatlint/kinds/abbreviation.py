@@ -14,11 +14,13 @@ from __future__ import annotations
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.prefilter import BASIC_WORD, TURKISH_I, reply_bits, watch
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 
 _NUMBER_BEFORE = regex.compile(r"\d[\d\s\u00a0.,:–-]*(?:[₽$€%]|руб\.|р\.)?[\s\u00a0]*/?[\s\u00a0]*$")
 _NUMBER_AFTER = regex.compile(r"^:?[\s\u00a0]*(?:№\s*)?[\d+(]")
+_LEADING_LETTERS = regex.compile(r"\p{L}*")
 
 
 @register
@@ -37,12 +39,18 @@ class AbbreviationRule(RuleKind):
             raise PatternError("'words' must map each abbreviation to its full form")
         self.full: dict[str, tuple[str, ...]] = {}
         alternatives = []
+        heads: set[str] | None = set()
         for key, value in words.items():
             if not isinstance(key, str) or not isinstance(value, str) or not key.strip() or not value.strip():
                 raise PatternError(f"'words' entry {key!r}: {value!r} must map a word to a full form")
             norm = _key(key)
             self.full[norm] = tuple(v.strip() for v in value.split("|") if v.strip())
             alternatives.append(_regex_for(key.strip()))
+            head = _LEADING_LETTERS.match(key.strip()).group().casefold()
+            if heads is not None and BASIC_WORD.match(head):
+                heads.add(head)
+            else:
+                heads = None  # a key that starts with no plain letters: always scan
         alternatives.sort(key=len, reverse=True)  # longest first: «т.е.» before «т.»
         self.compiled = regex.compile(
             r"(?<![\p{L}\d.-])(?:" + "|".join(alternatives) + r")",
@@ -50,9 +58,27 @@ class AbbreviationRule(RuleKind):
         )
         self.units = frozenset(_key(u) for u in params["units"] or [])
         self.skip_upper = frozenset(_key(u) for u in params["skip_upper"] or [])
+        # A match starts after a non-letter with the key's leading letters, followed by a
+        # non-letter (a dot, a space, a hyphen or the end of the key and its look-ahead):
+        # a reply in which none of them is a whole word cannot match.
+        self.head_words = frozenset(heads) if heads else None
+        self.heads = watch(self.head_words) if self.head_words else None
+        self.dotted = bool(heads) and any("i" in h for h in heads)  # see prefilter.TURKISH_I
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (the rule cache): the bits of the watched words are this process's."""
+        self.__dict__.update(state)
+        if self.head_words:
+            self.heads = watch(self.head_words)
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
+        if (
+            self.heads is not None
+            and not self.heads & reply_bits(text)[0]
+            and not (self.dotted and (TURKISH_I[0] in text or TURKISH_I[1] in text))
+        ):
+            return []
         found = []
         for m in self.compiled.finditer(text):
             surface = m.group()

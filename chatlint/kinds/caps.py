@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import regex
-
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.prefilter import CAPS, CAPS_HINT, reply_bits
 from chatlint.text import WORD
 
 _NUMBERING = "0123456789.)-–—•* \t"
 
 
 # Two capitals with nothing but marks, apostrophes or hyphens between them: every word
-# in capitals has this (an alphabetic character that is upper-case is a \p{Lu}).
-_CAPS_HINT = regex.compile(r"\p{Lu}[\p{M}'’-]*\p{Lu}")
+# in capitals has this (an alphabetic character that is upper-case is a \p{Lu}). It never
+# spans whitespace, so it is a bit of the reply's chunks (``prefilter.CAPS``).
+_CAPS_HINT = CAPS_HINT
 
 
 @register
@@ -42,9 +42,12 @@ class CapsRule(RuleKind):
         return len(letters) >= 2 and all(c.isupper() for c in letters) and text.upper() not in self.allow
 
     def find(self, doc: Doc) -> list[Match]:
+        if not reply_bits(doc.text)[0] & CAPS:
+            return []  # no word can have two capitals and no small letter: most replies
+        return self._find(doc)
+
+    def _find(self, doc: Doc) -> list[Match]:
         found: list[Match] = []
-        if _CAPS_HINT.search(doc.text) is None:
-            return found  # no word can have two capitals and no small letter: most replies
         run: list = []
         tokens = doc.tokens
         for i, token in enumerate(tokens + [None]):

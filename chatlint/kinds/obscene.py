@@ -15,6 +15,8 @@ from __future__ import annotations
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.prefilter import SINGLE, reply_bits, spaced_letters
+from chatlint.kinds.prefilter import chunks as split_chunks
 from chatlint.pattern import PatternError
 
 _WORDCH = r"[\p{L}\p{M}\d@$]"
@@ -42,6 +44,7 @@ _PART_RE = regex.compile(r"[^._~'’|+-]+")
 _SPACE_RE = regex.compile(r"\s")
 _REPEATS = regex.compile(r"([^\W\d_])\1+")
 _LATIN = regex.compile(r"[a-z]")
+CHUNK_CACHE_SIZE = 50_000
 
 
 @register
@@ -73,11 +76,14 @@ class ObsceneRule(RuleKind):
             self.roots.append((plain, starred))
         self.any_root = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.roots))
         self._cache: dict[str, bool] = {}
+        self._clean: set[str] = set()  # whitespace-separated chunks with no obscene candidate
         self.exceptions = tuple(str(e).lower().replace("ё", "е") for e in params["exceptions"] or [])
         self.accept = frozenset(w.lower().replace("ё", "е") for w in ctx.vocabulary.accept)
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
+        if not self._may_match(text):
+            return []
         skip = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "mention", "placeholder")]
         found: list[Match] = []
         for start, end, word in _candidates(text):
@@ -92,6 +98,25 @@ class ObsceneRule(RuleKind):
                 continue
             kept.append(match)
         return kept
+
+    def _may_match(self, text: str) -> bool:
+        """A cheap reject: no chunk between whitespace has an obscene candidate, and no
+        three chunks in a row can be letters spaced out. A run never spans whitespace, so
+        the runs of a chunk are those of the reply there, and a chunk's verdict is cached
+        (a bounded set of the clean ones)."""
+        chunks = split_chunks(text)
+        clean = self._clean
+        if not clean.issuperset(chunks):
+            for chunk in chunks:
+                if chunk in clean:
+                    continue
+                if any(self._obscene(word) for _, _, word in _run_candidates(chunk)):
+                    return True
+                if len(clean) >= CHUNK_CACHE_SIZE:
+                    self._clean = clean = set()
+                clean.add(chunk)
+        bits, each = reply_bits(text)
+        return bool(bits & SINGLE) and spaced_letters(each)
 
     def _obscene(self, word: str) -> bool:
         """Any normalisation of ``word`` has a root and no exception stem (cached per word)."""
@@ -132,6 +157,11 @@ def _candidates(text: str):
     """(start, end, word) for every word-like run, split or joined at separators."""
     for m in _SPACED_RE.finditer(text):
         yield m.start(), m.end(), _SPACE_RE.sub("", m.group())
+    yield from _run_candidates(text)
+
+
+def _run_candidates(text: str):
+    """The candidates of the word-like runs (not of spaced-out letters)."""
     for m in _RUN_RE.finditer(text):
         run, base = m.group(), m.start()
         if run.isalpha():

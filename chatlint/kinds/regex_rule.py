@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
+
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.prefilter import Prefilter
 from chatlint.pattern import PatternError
 
 _GROUP_RE = regex.compile(r"\{(match|\d+)\}")
 TIMEOUT_SECONDS = 1.0
+
+
+class RuleTimeoutWarning(RuntimeWarning):
+    """A rule's regular expression ran out of time on a reply; the rest of that reply went unchecked by it."""
 
 
 @register
@@ -16,7 +23,7 @@ class RegexRule(RuleKind):
     """Finds every match of ``regex``; ``group`` names the part to flag (default: all)."""
 
     name = "regex"
-    keys = {"regex": None, "ignorecase": True, "group": 0}
+    keys = {"regex": None, "ignorecase": True, "group": 0, "prefilter": []}
     required = ("regex",)
     fix_default = "unsafe"
 
@@ -35,8 +42,19 @@ class RegexRule(RuleKind):
         if not isinstance(group, int) or not 0 <= group <= self.compiled.groups:
             raise PatternError(f"'group' must be a group number from 0 to {self.compiled.groups}")
         self.group = group
+        entries = params["prefilter"] or []
+        if not all(isinstance(e, str) and e for e in entries):
+            raise PatternError("'prefilter' must be a list of non-empty strings")
+        self.prefilter = Prefilter(entries) if entries else None
+        if self.prefilter is not None:
+            bad, good = getattr(rule, "examples_bad", []), getattr(rule, "examples_good", [])
+            for example in bad + [g for g in good if self.compiled.search(g) is not None]:
+                if not self.prefilter.admits(example):
+                    raise PatternError(f"'prefilter' has none of its literals in the example {example!r}")
 
     def find(self, doc: Doc) -> list[Match]:
+        if self.prefilter is not None and not self.prefilter.admits(doc.text):
+            return []
         found = []
         try:
             for m in self.compiled.finditer(doc.text, timeout=TIMEOUT_SECONDS):
@@ -46,7 +64,13 @@ class RegexRule(RuleKind):
                 suggestions = tuple(_GROUP_RE.sub(lambda g, m=m: _group(m, g.group(1)), s) for s in self.rule.suggest)
                 found.append(Match(start, end, suggestions))
         except TimeoutError:
-            pass  # a pathological user regex: give up on this reply rather than hang
+            # a pathological user regex: give up on this reply rather than hang, and say so
+            warnings.warn(
+                f"rule {self.rule.id}: its regex took over {TIMEOUT_SECONDS:g} s on a reply of "
+                f"{len(doc.text)} characters and gave up; the rest of that reply is unchecked by it",
+                RuleTimeoutWarning,
+                stacklevel=2,
+            )
         return found
 
 

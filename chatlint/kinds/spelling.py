@@ -39,6 +39,9 @@ _INSTRUCTION_LEAD = frozenset(
 )
 _INSTRUCTION_BLOCK = frozenset("вы если когда как что чтобы где ли пока то тогда вдруг уже не".split())
 
+PLAN_CACHE_SIZE = 50_000  # word forms whose verdict is kept (then the cache starts afresh)
+_NOTHING = ()  # the plan of a word form that never gets a finding
+
 _SPELLER: Speller | None = None
 _SPELLER_LOCK = threading.Lock()
 
@@ -95,6 +98,7 @@ class SpellingRule(RuleKind):
         self.stem_map = dict(self.stems)
         self.stem_lengths = sorted({len(w) for w, _ in self.stems}, reverse=True)
         self._verdicts: dict[tuple[str, float | None], tuple[str, ...]] = {}
+        self._plans: dict[str, tuple] = {}
         if params["unknown_severity"] not in ("error", "warning", "info"):
             raise PatternError("'unknown_severity' must be error, warning or info")
         self.modals = frozenset(str(w).lower().replace("ё", "е") for w in params["modals"] or [])
@@ -112,38 +116,81 @@ class SpellingRule(RuleKind):
     def find(self, doc: Doc) -> list[Match]:
         found: list[Match] = []
         tokens = doc.tokens
+        plans = self._plans
         for i, token in enumerate(tokens):
             if token.kind != WORD:
                 continue
-            norm = token.norm
-            if norm in self.user_reject:
-                found.append(Match(token.start, token.end, self._suggest(norm, token.text), safe=False))
+            plan = plans.get(token.text)
+            if plan is None:
+                plan = self._plan(token.text, token.norm)
+            if plan is _NOTHING:
                 continue
-            if norm in self.user_accept:
-                continue
-            fixed = self._curated(norm, token.text.lower())
+            fixed, context, unknown, needs_start = plan
+            start = token.start
             if fixed is not None:
-                out = match_case(fixed, token.text)
-                found.append(Match(token.start, token.end, (out,), out))
+                found.append(Match(start, token.end, *fixed))
                 continue
-            if norm == "течении" and self.time_nouns:
-                match = self._v_techenii(doc, i)
+            if context:
+                match = self._in_context(doc, i)
                 if match is not None:
                     found.append(match)
                     continue
-            if self.modals and norm.endswith("тся"):
-                match = self._tsya(doc, i)
-                if match is not None:
-                    found.append(match)
-                    continue
-            if self.params["instructions"] and norm.endswith("ете"):
-                match = self._instruction(doc, i)
-                if match is not None:
-                    found.append(match)
-                    continue
-            if self.params["unknown_words"]:
-                found.extend(self._unknown(doc, i))
+            if unknown and (not needs_start or _starts_sentence(tokens, i)):
+                severity = self.params["unknown_severity"]
+                found.extend(Match(start + a, start + b, s, safe=False, severity=severity) for a, b, s in unknown)
         return found
+
+    def _plan(self, text: str, norm: str) -> tuple:
+        """What a word form gets, whatever its neighbours (cached per form).
+
+        ``(fixed, context, unknown, needs_start)``: ``fixed`` is the rest of a Match for a
+        rejected or curated word (then nothing else is checked); ``context`` says a check
+        that looks at the neighbours applies («в течении», «нужно оплатится», «Выберете»);
+        ``unknown`` lists ``(start, end, suggestions)`` of unknown parts, relative to the
+        word, reported when the context checks found nothing and, if ``needs_start``, only
+        when the word opens a sentence. ``_NOTHING`` when the form never gets anything.
+        """
+        fixed = None
+        context = False
+        unknown: tuple = ()
+        needs_start = False
+        if norm in self.user_reject:
+            fixed = (self._suggest(norm, text), None, False)
+        elif norm in self.user_accept:
+            pass
+        else:
+            right = self._curated(norm, text.lower())
+            if right is not None:
+                out = match_case(right, text)
+                fixed = ((out,), out)
+            else:
+                context = (
+                    (norm == "течении" and bool(self.time_nouns))
+                    or (bool(self.modals) and norm.endswith("тся"))
+                    or (bool(self.params["instructions"]) and norm.endswith("ете"))
+                )
+                if self.params["unknown_words"]:
+                    unknown, needs_start = self._unknown(text, norm)
+        plan = (fixed, context, unknown, needs_start) if fixed is not None or context or unknown else _NOTHING
+        if len(self._plans) >= PLAN_CACHE_SIZE:
+            self._plans = {}
+        self._plans[text] = plan
+        return plan
+
+    def _in_context(self, doc: Doc, i: int) -> Match | None:
+        """The checks that look at the neighbours, in order; the first match wins."""
+        norm = doc.tokens[i].norm
+        if norm == "течении" and self.time_nouns:
+            match = self._v_techenii(doc, i)
+            if match is not None:
+                return match
+        if self.modals and norm.endswith("тся"):
+            match = self._tsya(doc, i)
+            if match is not None:
+                return match
+        if self.params["instructions"] and norm.endswith("ете"):
+            return self._instruction(doc, i)
+        return None
 
     def _curated(self, norm: str, lowered: str) -> str | None:
         right = self.exact.get(norm)
@@ -224,24 +271,24 @@ class SpellingRule(RuleKind):
         out = match_case(imperative, token.text)
         return Match(token.start, token.end, (out,), out)
 
-    def _unknown(self, doc: Doc, i: int) -> list[Match]:
-        token = doc.tokens[i]
-        text, norm = token.text, token.norm
-        if not _CYRILLIC_WORD.match(norm) or _is_acronym(text):
-            return []
-        if text[:1].isupper() and not text.isupper() and not _starts_sentence(doc.tokens, i):
-            return []  # a name, a brand or a title
-        parts = [(token.start, norm)]
+    def _unknown(self, text: str, norm: str) -> tuple[tuple[tuple[int, int, tuple[str, ...]], ...], bool]:
+        """Unknown parts of a word form: ``(start, end, suggestions)`` relative to the word,
+        and whether they count only when the word opens a sentence (a capitalised word
+        elsewhere is a name, a brand or a title)."""
+        if not _CYRILLIC_WORD.match(norm) or _is_acronym(text) or len(norm) != len(text):
+            return (), False  # (a Cyrillic ``norm`` is as long as its word: only «İ» lengthens)
+        needs_start = text[:1].isupper() and not text.isupper()
+        parts = [(0, norm)]
         if "-" in norm:
             if speller().known(norm):
-                return []
-            parts, pos = [], token.start
+                return (), False
+            parts, pos = [], 0
             for piece in norm.split("-"):
                 parts.append((pos, piece))
                 pos += len(piece) + 1
         found = []
         for start, word in parts:
-            surface = doc.text[start : start + len(word)]
+            surface = text[start : start + len(word)]
             # a capital at the start of a sentence may still be a name: only the plainest slips
             max_cost = 0.6 if surface[:1].isupper() and surface[1:].islower() else None
             key = (word, max_cost)
@@ -253,10 +300,8 @@ class SpellingRule(RuleKind):
                 self._verdicts[key] = verdict
             suggestions = tuple(match_case(v, surface) for v in verdict)
             if suggestions:
-                found.append(
-                    Match(start, start + len(word), suggestions, safe=False, severity=self.params["unknown_severity"])
-                )
-        return found
+                found.append((start, start + len(word), suggestions))
+        return tuple(found), needs_start
 
     def _acceptable(self, word: str) -> bool:
         """The word is known, accepted, too short to judge, or a compound of known parts."""
@@ -281,7 +326,7 @@ class SpellingRule(RuleKind):
         """Up to three dictionary words near ``word``, in the capitalisation of ``surface``."""
         limit = self.params["max_cost"] if max_cost is None else min(max_cost, self.params["max_cost"])
         out = []
-        for cand in speller().candidates(word, self.params["max_distance"], limit=6):
+        for cand in speller().candidates(word, self.params["max_distance"], limit=6, max_cost=limit):
             if cand.cost > limit + 1e-9 or self._proper_only(cand.word):
                 continue
             out.append(match_case(cand.word, surface))

@@ -13,11 +13,10 @@ Checks (each can be switched off with ``checks``):
 
 from __future__ import annotations
 
-import re
-
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.prefilter import MARK_PAIR, MARK_START, MIXED, STRETCHED, reply_bits
 from chatlint.text import WORD
 
 CHECKS = ("space-before", "space-after", "double-space", "brackets", "marks", "stretched", "lookalikes")
@@ -35,9 +34,9 @@ _DOUBLE_SPACE = regex.compile(r"(?<=[^\s.!?:;…]) {2,}(?=\S)")  # two spaces af
 _BRACKETS = regex.compile(r"\){2,}|\({2,}")
 _MARKS = regex.compile(r"[?!]{2,}|,{2,}|\.{4,}")
 _STRETCHED = regex.compile(r"(\p{Cyrillic})\1{2,}", regex.IGNORECASE)
-# Fast pre-checks with the standard ``re`` (a whole-reply scan is several times quicker).
-_STRETCHED_ANY = re.compile(r"([а-яё])\1\1")
-_MIXED_PAIR = re.compile(r"[а-яёА-ЯЁ][a-zA-Z]|[a-zA-Z][а-яёА-ЯЁ]")
+# The cheap rejects come from the chunks of the reply (``chatlint.kinds.prefilter``): a check
+# runs its ``regex`` scan only when some chunk could hold what it looks for.
+_MARK_CHECKS = frozenset({"space-after", "marks"})
 
 
 @register
@@ -61,6 +60,16 @@ class TypographyRule(RuleKind):
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
+        checks = self.checks
+        bits = reply_bits(text)[0]
+        space_before = bits & MARK_START and "space-before" in checks
+        mark_pair = bits & MARK_PAIR and not checks.isdisjoint(_MARK_CHECKS)
+        double_space = "  " in text and "double-space" in checks
+        brackets = ("))" in text or "((" in text) and "brackets" in checks
+        stretched = bits & STRETCHED and "stretched" in checks  # as ([а-яё])\1\1 in the lowered reply
+        mixed = bits & MIXED and "lookalikes" in checks  # as a Latin letter next to a Cyrillic one
+        if not (space_before or mark_pair or double_space or brackets or stretched or mixed):
+            return []
         protected = _protected_spans(doc)
         found: list[Match] = []
 
@@ -68,7 +77,7 @@ class TypographyRule(RuleKind):
             if not any(ps <= start < pe or ps < end <= pe for ps, pe in protected):
                 found.append(Match(start, end, (fix,) if fix else (), fix, None if safe else False))
 
-        if "space-before" in self.checks:
+        if space_before:
             links = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email")]
             for m in _SPACE_BEFORE.finditer(text):
                 if any(end == m.start() for _, end in links):
@@ -76,20 +85,20 @@ class TypographyRule(RuleKind):
                 mark = text[m.end()]
                 after = text[m.end() + 1 : m.end() + 2]
                 add(m.start(), m.end() + 1, mark + " " if after.isalpha() and mark != "." else mark)
-        if "space-after" in self.checks:
+        if mark_pair and "space-after" in checks:
             for m in _SPACE_AFTER.finditer(text):
                 add(m.start(), m.end(), m.group() + " ")
-        if "double-space" in self.checks:
+        if double_space:
             for m in _DOUBLE_SPACE.finditer(text):
                 add(m.start(), m.end(), " ")
-        if "brackets" in self.checks:
+        if brackets:
             for m in _BRACKETS.finditer(text):
                 if _unbalanced(text, m):
                     start = m.start()
                     while start > 0 and text[start - 1] == " ":
                         start -= 1
                     add(start, m.end(), "")
-        if "marks" in self.checks:
+        if mark_pair and "marks" in checks:
             for m in _MARKS.finditer(text):
                 run = m.group()
                 if run[0] in "?!":
@@ -99,8 +108,6 @@ class TypographyRule(RuleKind):
                 else:
                     fix = "," if run[0] == "," else "..."
                 add(m.start(), m.end(), fix)
-        stretched = "stretched" in self.checks and _STRETCHED_ANY.search(text.lower()) is not None
-        mixed = "lookalikes" in self.checks and _MIXED_PAIR.search(text) is not None
         for token in doc.tokens if stretched or mixed else ():
             if token.kind != WORD or token.norm in self.allow:
                 continue
