@@ -147,7 +147,7 @@ def check(
 
             def transcripts() -> int:
                 linter, kwargs = configured_linter(cli)
-                return run_transcripts(paths, texts, fmt, statistics, linter, kwargs, opts)
+                return run_transcripts(paths, texts, fmt, statistics, linter, kwargs, opts, cli)
 
             raise SystemExit(_guarded(transcripts))
     request = CheckRequest(list(paths), list(texts), fmt, encoding, cli, **fixing)

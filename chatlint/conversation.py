@@ -35,6 +35,13 @@ class Event:
     seq: int = 0
     line: int = 0
 
+    def __reduce__(self) -> tuple:
+        """Pickled as a plain tuple of fields (a slots dataclass pickles slowly): -j N sends events."""
+        return Event, (
+            self.conversation_id, self.message_id, self.timestamp, self.role, self.text, self.event_type,
+            self.author_id, self.author_name, self.transfer_to, self.is_internal, self.seq, self.line,
+        )  # fmt: skip
+
     @property
     def author(self) -> str:
         """The author's display name, else the id, else ''."""

@@ -9,7 +9,7 @@ suppressions, and reports suppressions that silenced nothing (``chatlint/unused-
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,16 +158,17 @@ class Project:
         )
 
     # files -----------------------------------------------------------------------------
-    def files(self, raw: Path) -> Iterator[Path]:
-        """A file as given (unless excluded), or the known files of a folder, sorted,
-        without what ``.gitignore`` and ``exclude`` leave out."""
+    def files(self, raw: Path, also: Collection[str] = ()) -> Iterator[Path]:
+        """A file as given (unless excluded), or the files of a folder with a suffix a reader
+        knows (or one of ``also``), sorted, without what ``.gitignore`` and ``exclude`` leave out."""
         if not raw.is_dir():
             if not is_excluded(raw, self.config_for(raw)):
                 yield raw
             return
         readers = _readers()
         for path in _folder_files(raw):
-            if path.suffix.lower() in readers and not is_excluded(path, self.config_for(path)):
+            suffix = path.suffix.lower()
+            if (suffix in readers or suffix in also) and not is_excluded(path, self.config_for(path)):
                 yield path
 
     def replies(self, path: Path, config: Config) -> Iterator[Reply]:

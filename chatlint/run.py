@@ -42,14 +42,14 @@ def uses_transcripts(paths, statistics: bool, opts, fixing: dict) -> bool:
         return True
     if opts.input_format == "replies":
         return False
-    from chatlint.transcripts import detect
+    from chatlint.transcripts import SUFFIXES, detect
 
     project = Project(CliOptions(isolated=True))
     for raw in paths:
         if raw == "-":
             continue
-        for path in project.files(Path(raw)):
-            if path.suffix.lower() in (".json", ".jsonl", ".ndjson", ".csv", ".txt") and detect(path, opts.read):
+        for path in project.files(Path(raw), also=SUFFIXES):
+            if path.suffix.lower() in SUFFIXES and detect(path, opts.read):
                 return True
     return False
 

@@ -2,12 +2,19 @@
 
 Inputs become *units* (one plain reply, or one conversation) in input order. Units are checked
 in batches, in this process or in a pool of ``jobs`` processes; results come back in input
-order, so the output is the same for any ``jobs``. At most a few batches per process are in
+order, so the output is the same for any ``jobs``. At most two batches per process are in
 flight, so memory stays bounded however long the input is.
+
+With ``jobs > 1`` the parent reads the inputs and writes the output; the workers check and
+format: a result carries its findings as finished output strings (``UnitResult.items``) and
+the few fields the summary counts, not the Reply and Diagnostic objects. The Linter is built
+once, in the parent, and the workers get it by ``fork`` (where the platform has no ``fork``,
+each worker builds its own).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -22,9 +29,9 @@ import chatlint.templates  # noqa: F401 - registers the template readers in READ
 from chatlint.conversation import Conversation
 from chatlint.sources import READERS, BinaryInput, InputError, Reply, decode, replies_from
 from chatlint.summary import Summary, UnitResult
-from chatlint.transcripts import FORMATS, ReadOptions, detect, read
+from chatlint.transcripts import FORMATS, SUFFIXES, ReadOptions, detect, read
 
-TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".txt"}
+TRANSCRIPT_SUFFIXES = SUFFIXES
 INPUT_FORMATS = ("auto", "replies", *FORMATS)
 BATCH_EVENTS = 2000
 
@@ -39,31 +46,70 @@ class RunOptions:
     progress: bool = False
     keep_events: bool = False  # keep conversations for the HTML report
     encoding: str | None = None
+    output_format: str | None = None  # a key of chatlint.writers.WRITERS: results come formatted; "": counted only
 
 
 # --- per-process checker --------------------------------------------------------------------
 _CHECKER = None
+_ITEM = None  # the output writer's ``item`` (finding -> output string), or None: keep the objects
 
 
-def _init(linter_kwargs: dict) -> None:
-    global _CHECKER
+def _set_checker(linter, output_format: str | None) -> None:
+    global _CHECKER, _ITEM
     from chatlint.dialogue import ConversationChecker
+
+    _CHECKER = ConversationChecker(linter)
+    if output_format is None:
+        _ITEM = None
+    elif output_format == "":
+        _ITEM = _no_item
+    else:
+        from chatlint.writers import WRITERS
+
+        _ITEM = WRITERS[output_format](None, linter.rules).item
+
+
+def _no_item(reply: Reply, d) -> str:
+    return ""  # --statistics: only the counts are needed
+
+
+def _init(linter_kwargs: dict, output_format: str | None) -> None:
+    """A worker's initialiser where processes are spawned, not forked."""
     from chatlint.linter import Linter
 
-    _CHECKER = ConversationChecker(Linter(**linter_kwargs))
+    _set_checker(Linter(**linter_kwargs), output_format)
 
 
 def _check_batch(batch: list, keep_events: bool) -> list[UnitResult]:
-    return [_check_unit(unit, keep_events) for unit in batch]
+    return [_check_unit(unit, keep_events, skip) for unit, skip in batch]
 
 
-def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
+def _formatted(result: UnitResult) -> UnitResult:
+    """The result with its findings as output strings and summary marks (cheap to send back)."""
+    if _ITEM is not None:
+        result.tally()
+        result.items = [_ITEM(reply, d) for reply, d in result.findings]
+        result.findings = []
+    return result
+
+
+def _unskipped(findings: list, skip: tuple[str, ...]) -> list:
+    """The findings without those of the rules ``per-file-ignores`` turns off for the file."""
+    from chatlint.linter import selector_matches
+
+    return [(r, d) for r, d in findings if not any(selector_matches(s, d.rule) for s in skip)]
+
+
+def _check_unit(unit: Reply | Conversation, keep_events: bool, skip: tuple[str, ...] = ()) -> UnitResult:
     from chatlint.kinds.dialogue import first_response
 
     checker = _CHECKER
     if isinstance(unit, Reply):
-        return UnitResult([(unit, d) for d in checker.linter.check(unit.text)], unit.path)
+        findings = [(unit, d) for d in checker.linter.check(unit.text)]
+        return _formatted(UnitResult(_unskipped(findings, skip) if skip else findings, unit.path))
     findings = checker.check(unit)
+    if skip:
+        findings = _unskipped(findings, skip)
     replies: dict[str, int] = {}
     for e in unit.replies:
         replies[e.author] = replies.get(e.author, 0) + 1
@@ -81,7 +127,7 @@ def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
             }
             for e in unit.events
         ]
-    return UnitResult(
+    result = UnitResult(
         findings,
         unit.path,
         unit.conversation_id,
@@ -90,6 +136,7 @@ def _check_unit(unit: Reply | Conversation, keep_events: bool) -> UnitResult:
         events,
         max((e.line for e in unit.events), default=0),
     )
+    return result if keep_events else _formatted(result)
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -102,14 +149,28 @@ def expand(path: Path) -> list[Path]:
 
 
 class Inputs:
-    """Turns paths and texts into units, reporting unreadable inputs on ``err``."""
+    """Turns paths and texts into ``(unit, skip)`` pairs, reporting unreadable inputs on ``err``.
 
-    def __init__(self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str]) -> None:
+    With a ``project`` (chatlint.project.Project), each file's configuration applies as in
+    template runs: ``exclude`` leaves files out (named or found in a folder; folders are walked
+    without what .gitignore leaves out), ``per-file-ignores`` gives the rule selectors ``skip``
+    turns off for the units of that file.
+    """
+
+    def __init__(
+        self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str], project=None
+    ) -> None:
         self.texts = list(texts)
         self.opts, self.err = opts, err
+        self.project = project
         self.files: list[Path | str] = []
         for raw in paths:
-            self.files.extend(["-"] if raw == "-" else expand(Path(raw)))
+            if raw == "-":
+                self.files.append("-")
+            elif project is None:
+                self.files.extend(expand(Path(raw)))
+            else:
+                self.files.extend(project.files(Path(raw), also=TRANSCRIPT_SUFFIXES))
         self.failed = False
         self.current = ""
         self.done_lines = 0
@@ -128,22 +189,29 @@ class Inputs:
         where = f"{path}:{line}" if line else path
         self.err.write(f"chatlint: warning: {where}: {message}\n")
 
-    def __iter__(self) -> Iterator[Reply | Conversation]:
+    def _skip(self, path: Path) -> tuple[str, ...]:
+        if self.project is None:
+            return ()
+        from chatlint.config import file_ignores
+
+        return tuple(file_ignores(path, self.project.config_for(path)))
+
+    def __iter__(self) -> Iterator[tuple[Reply | Conversation, tuple[str, ...]]]:
         for i, text in enumerate(self.texts):
-            yield Reply(text, "<text>" if len(self.texts) == 1 else f"<text{i + 1}>")
+            yield Reply(text, "<text>" if len(self.texts) == 1 else f"<text{i + 1}>"), ()
         for path in self.files:
             self.current = str(path)
             try:
                 if path == "-":
-                    yield Reply(decode(sys.stdin.buffer.read(), "<stdin>", self.opts.encoding), "<stdin>")
+                    yield Reply(decode(sys.stdin.buffer.read(), "<stdin>", self.opts.encoding), "<stdin>"), ()
                     continue
+                skip = self._skip(path)
                 fmt = self.opts.input_format
                 if fmt == "auto":
                     fmt = detect(path, self.opts.read) or "replies"
-                if fmt == "replies":
-                    yield from replies_from(path, self.opts.encoding)
-                else:
-                    yield from read(path, fmt, self.opts.read)
+                units = replies_from(path, self.opts.encoding) if fmt == "replies" else read(path, fmt, self.opts.read)
+                for unit in units:
+                    yield unit, skip
             except BinaryInput as exc:
                 self.err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
             except InputError as exc:
@@ -176,9 +244,10 @@ def _count_lines(path: Path) -> int:
 
 
 def _batches(units: Iterable, size: int = BATCH_EVENTS) -> Iterator[list]:
+    """Lists of (unit, skip) of about ``size`` events each."""
     batch, weight = [], 0
-    for unit in units:
-        batch.append(unit)
+    for unit, skip in units:
+        batch.append((unit, skip))
         weight += len(unit.events) if isinstance(unit, Conversation) else 1
         if weight >= size:
             yield batch
@@ -188,21 +257,34 @@ def _batches(units: Iterable, size: int = BATCH_EVENTS) -> Iterator[list]:
 
 
 def check_units(
-    units: Iterable, linter_kwargs: dict, jobs: int, keep_events: bool, linter=None
+    units: Iterable,
+    linter_kwargs: dict,
+    jobs: int,
+    keep_events: bool,
+    linter=None,
+    output_format: str | None = None,
 ) -> Iterator[UnitResult]:
-    """Results for the units, in input order, from ``jobs`` processes (``linter``: reuse it when 1)."""
-    global _CHECKER
-    if jobs <= 1:
-        if linter is not None:
-            from chatlint.dialogue import ConversationChecker
+    """Results for the ``(unit, skip)`` pairs (skip: rule selectors turned off for the unit's file),
+    in input order, from ``jobs`` processes (``linter``: the Linter of ``linter_kwargs`` when
+    built). With ``output_format`` (and not ``keep_events``) the results carry formatted
+    ``items`` instead of findings."""
+    forking = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    output_format = None if keep_events else output_format
+    if jobs <= 1 or forking:
+        if linter is None:
+            from chatlint.linter import Linter
 
-            _CHECKER = ConversationChecker(linter)
-        else:
-            _init(linter_kwargs)
-        for unit in units:
-            yield _check_unit(unit, keep_events)
+            linter = Linter(**linter_kwargs)
+        _set_checker(linter, output_format)
+    if jobs <= 1:
+        for unit, skip in units:
+            yield _check_unit(unit, keep_events, skip)
         return
-    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(linter_kwargs,)) as pool:
+    if forking:  # the workers inherit the Linter built above
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(jobs, initializer=_init, initargs=(linter_kwargs, output_format))
+    with pool:
         pending: deque = deque()
         for batch in _batches(units):
             pending.append(pool.submit(_check_batch, batch, keep_events))
@@ -254,17 +336,19 @@ def run(
     err: IO[str],
     linter=None,
     keep_worst: int = 10,
+    project=None,
 ) -> tuple[Summary, bool]:
     """Check everything; ``on_result(unit)`` gets each result in input order. Returns the summary
-    and whether an input could not be read (fully or partly)."""
-    inputs = Inputs(paths, texts, opts, err)
-    summary = Summary(keep_worst=keep_worst)
+    and whether an input could not be read (fully or partly). ``project``: apply each file's
+    ``exclude`` and ``per-file-ignores`` (see Inputs)."""
+    inputs = Inputs(paths, texts, opts, err, project)
+    summary = Summary(keep_worst=keep_worst, keep_frt=opts.keep_events)
     progress = None
     if opts.progress:
         total = sum(_count_lines(p) for p in inputs.files if p != "-")
         progress = Progress(err, total)
     last = None
-    for result in check_units(inputs, linter_kwargs, opts.jobs, opts.keep_events, linter):
+    for result in check_units(inputs, linter_kwargs, opts.jobs, opts.keep_events, linter, opts.output_format):
         if on_result is not None:
             on_result(result)
         summary.add(result)

@@ -1,12 +1,14 @@
 """Counting a run: findings by rule and by operator, operator scores, first-response times, worst chats.
 
-Everything here is bounded: counters, one float per conversation, and the ``keep_worst``
-conversations with the most weighted findings.
+Everything here is bounded: counters (by rule, severity and operator), the ``keep_worst``
+conversations with the most weighted findings and, for the HTML report only, one 8-byte
+float per conversation (first-response times).
 """
 
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
@@ -15,6 +17,8 @@ from chatlint.diagnostic import Diagnostic
 from chatlint.sources import Reply
 
 Finding = tuple[Reply, Diagnostic]
+# What the summary needs of a finding: (rule, severity, operator or "", message id).
+Mark = tuple[str, str, str, str]
 WEIGHT = {"error": 3, "warning": 2, "info": 1}
 
 
@@ -29,10 +33,25 @@ class UnitResult:
     frt: float | None = None  # first-response time, seconds
     events: list[dict] | None = None  # the conversation, kept only for the HTML report
     last_line: int = 0
+    items: list[str] | None = None  # the findings as formatted output (then ``findings`` is empty)
+    marks: list[Mark] | None = None  # what the summary needs of the findings (from ``findings`` if None)
+
+    def tally(self) -> list[Mark]:
+        """(rule, severity, operator, message id) per finding; operator is "" unless an operator wrote it."""
+        if self.marks is None:
+            self.marks = [mark(reply, d) for reply, d in self.findings]
+        return self.marks
 
     @property
     def weight(self) -> int:
         return sum(WEIGHT.get(d.severity, 1) for _, d in self.findings)
+
+
+def mark(reply: Reply, d: Diagnostic) -> Mark:
+    """The summary's view of one finding."""
+    meta = reply.meta
+    author = meta.get("author") or ""
+    return d.rule, d.severity, author if meta.get("role") == "operator" else "", str(meta.get("message_id"))
 
 
 @dataclass
@@ -48,7 +67,8 @@ class Summary:
     by_operator: Counter = field(default_factory=Counter)
     replies_by_operator: Counter = field(default_factory=Counter)
     flagged_by_operator: Counter = field(default_factory=Counter)  # replies with a warning or error
-    frt: list[float] = field(default_factory=list)
+    keep_frt: bool = True  # first-response times, one float per conversation (the HTML report's chart)
+    frt: array = field(default_factory=lambda: array("d"))
     worst: list = field(default_factory=list)  # heap of (weight, -order, UnitResult)
     _order: int = 0
 
@@ -56,21 +76,20 @@ class Summary:
         self._order += 1
         if unit.conversation_id is not None:
             self.conversations += 1
-        if unit.frt is not None:
+        if unit.frt is not None and self.keep_frt:
             self.frt.append(unit.frt)
         for author, n in unit.replies.items():
             self.replies_by_operator[author] += n
             self.replies += n
         flagged: set[tuple[str, str]] = set()
-        for reply, d in unit.findings:
+        for rule, severity, author, message_id in unit.tally():
             self.findings += 1
-            self.by_rule[d.rule] += 1
-            self.by_severity[d.severity] += 1
-            author = reply.meta.get("author")
-            if author and reply.meta.get("role") == "operator":
+            self.by_rule[rule] += 1
+            self.by_severity[severity] += 1
+            if author:
                 self.by_operator[author] += 1
-                if d.severity in ("error", "warning"):
-                    flagged.add((author, str(reply.meta.get("message_id"))))
+                if severity in ("error", "warning"):
+                    flagged.add((author, message_id))
         for author, _ in flagged:
             self.flagged_by_operator[author] += 1
         if unit.events is not None and unit.findings:

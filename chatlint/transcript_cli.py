@@ -126,24 +126,28 @@ def linter_kwargs(rules, select, ignore, no_builtin) -> dict:
     }
 
 
-def run_check(paths, texts, fmt: str, statistics: bool, linter, kwargs: dict, opts: RunOptions) -> int:
-    """Check, write findings as they come (or only statistics), return the exit code."""
+def run_check(paths, texts, fmt: str, statistics: bool, linter, kwargs: dict, opts: RunOptions, cli=None) -> int:
+    """Check, write findings as they come (or only statistics), return the exit code. ``cli``
+    (chatlint.project.CliOptions): each file's ``exclude`` and ``per-file-ignores`` apply."""
+    from chatlint.project import Project
     from chatlint.runner import run
 
+    project = Project(cli) if cli is not None else None
     out = sys.stdout
     writer = WRITERS[fmt](out, linter.rules)
     errors = 0
 
     def on_result(unit) -> None:
         nonlocal errors
-        for reply, d in unit.findings:
-            errors += d.severity == "error"
-            if not statistics:
-                writer.write(reply, d)
+        errors += sum(mark[1] == "error" for mark in unit.tally())
+        if not statistics:
+            for item in unit.items:
+                writer.emit(item)
 
+    opts.output_format = "" if statistics else fmt
     if not statistics:
         writer.start()
-    summary, failed = run(paths, texts, kwargs, opts, on_result, sys.stderr, linter=linter)
+    summary, failed = run(paths, texts, kwargs, opts, on_result, sys.stderr, linter=linter, project=project)
     if statistics:
         if fmt in ("json", "jsonl"):
             import json

@@ -2,10 +2,13 @@
 
 A writer gets findings one at a time (``write``) and never holds them all, so the output of a
 large transcript streams. ``json`` and ``sarif`` open their array in ``start`` and close it in ``end``.
+``write`` is ``emit(item(...))``: ``item`` formats one finding into a string (worker processes of
+``-j N`` do that), ``emit`` writes it with what goes between items (the parent does that).
 """
 
 from __future__ import annotations
 
+import io
 import json
 from typing import IO
 from urllib.parse import quote
@@ -31,8 +34,17 @@ class Writer:
     def start(self) -> None:
         pass
 
-    def write(self, reply: Reply, d: Diagnostic) -> None:  # pragma: no cover - abstract
+    def item(self, reply: Reply, d: Diagnostic) -> str:  # pragma: no cover - abstract
+        """One finding as output text (with its line break, without separators)."""
         raise NotImplementedError
+
+    def emit(self, item: str) -> None:
+        """Write an ``item`` string."""
+        self.out.write(item)
+        self.count += 1
+
+    def write(self, reply: Reply, d: Diagnostic) -> None:
+        self.emit(self.item(reply, d))
 
     def end(self) -> None:
         pass
@@ -41,8 +53,10 @@ class Writer:
 class TextWriter(Writer):
     """``path:line:col: severity rule message [conversation, message, operator]``."""
 
-    def write(self, reply: Reply, d: Diagnostic) -> None:
-        self.count += write_text([(reply, d)], self.out)
+    def item(self, reply: Reply, d: Diagnostic) -> str:
+        buffer = io.StringIO()
+        write_text([(reply, d)], buffer)
+        return buffer.getvalue()
 
 
 class JsonWriter(Writer):
@@ -51,9 +65,12 @@ class JsonWriter(Writer):
     def start(self) -> None:
         self.out.write("[")
 
-    def write(self, reply: Reply, d: Diagnostic) -> None:
+    def item(self, reply: Reply, d: Diagnostic) -> str:
         text = json.dumps(finding_dict(reply, d), ensure_ascii=False, indent=2)
-        self.out.write(("," if self.count else "") + "\n  " + text.replace("\n", "\n  "))
+        return "\n  " + text.replace("\n", "\n  ")
+
+    def emit(self, item: str) -> None:
+        self.out.write(("," if self.count else "") + item)
         self.count += 1
 
     def end(self) -> None:
@@ -63,9 +80,8 @@ class JsonWriter(Writer):
 class JsonlWriter(Writer):
     """One finding object per line."""
 
-    def write(self, reply: Reply, d: Diagnostic) -> None:
-        self.out.write(json.dumps(finding_dict(reply, d), ensure_ascii=False) + "\n")
-        self.count += 1
+    def item(self, reply: Reply, d: Diagnostic) -> str:
+        return json.dumps(finding_dict(reply, d), ensure_ascii=False) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -79,7 +95,7 @@ def _escape_property(text: str) -> str:
 class GithubWriter(Writer):
     """GitHub Actions workflow commands (``::warning file=…,line=…::message``)."""
 
-    def write(self, reply: Reply, d: Diagnostic) -> None:
+    def item(self, reply: Reply, d: Diagnostic) -> str:
         line, col = reply.line_col(d.start)
         end_line, end_col = reply.line_col(d.end)
         props = [f"file={_escape_property(reply.path)}", f"line={line}", f"col={col}"]
@@ -89,8 +105,7 @@ class GithubWriter(Writer):
         message = d.message + _where(reply)
         if d.suggestions:
             message += " → " + " | ".join(d.suggestions)
-        self.out.write(f"::{GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}\n")
-        self.count += 1
+        return f"::{GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}\n"
 
 
 def _where(reply: Reply) -> str:
@@ -106,8 +121,11 @@ def _where(reply: Reply) -> str:
 class SarifWriter(Writer):
     """A SARIF 2.1.0 log with one run; rules in ``tool.driver.rules``, results streamed."""
 
+    def __init__(self, out: IO[str], rules: list) -> None:
+        super().__init__(out, rules)
+        self.index = {rule.id: i for i, rule in enumerate(rules)}
+
     def start(self) -> None:
-        self.index = {rule.id: i for i, rule in enumerate(self.rules)}
         driver = {
             "name": "chatlint",
             "version": __version__,
@@ -123,7 +141,7 @@ class SarifWriter(Writer):
         self.head, self.tail = head[:cut], head[cut:]
         self.out.write(self.head)
 
-    def write(self, reply: Reply, d: Diagnostic) -> None:
+    def item(self, reply: Reply, d: Diagnostic) -> str:
         line, col = reply.line_col(d.start)
         end_line, end_col = reply.line_col(d.end)
         region: dict = {
@@ -148,8 +166,10 @@ class SarifWriter(Writer):
         }
         if d.rule in self.index:
             result["ruleIndex"] = self.index[d.rule]
-        text = json.dumps(result, ensure_ascii=False, indent=2).replace("\n", "\n        ")
-        self.out.write(("," if self.count else "") + "\n        " + text)
+        return "\n        " + json.dumps(result, ensure_ascii=False, indent=2).replace("\n", "\n        ")
+
+    def emit(self, item: str) -> None:
+        self.out.write(("," if self.count else "") + item)
         self.count += 1
 
     def end(self) -> None:

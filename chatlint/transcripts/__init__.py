@@ -17,9 +17,10 @@ from chatlint.transcripts import generic, telegram, whatsapp
 from chatlint.transcripts.base import LineFinder, ReadOptions, TimeParser, load_json
 from chatlint.transcripts.helpdesks import PLATFORMS, Payload
 
-__all__ = ["FORMATS", "ReadOptions", "detect", "read"]
+__all__ = ["FORMATS", "SUFFIXES", "ReadOptions", "detect", "read"]
 
 HEAD_BYTES = 64 * 1024
+SUFFIXES = frozenset({".jsonl", ".ndjson", ".json", ".csv", ".txt"})  # of files that may be transcripts
 
 
 def _read_platform(name: str) -> Callable[[Path, ReadOptions], Iterator[Conversation]]:

@@ -71,6 +71,7 @@ class TimeParser:
     def __init__(self, opts: ReadOptions) -> None:
         self.tz = opts.tz
         self.naive = 0
+        self.zones: dict[tzinfo, tzinfo] = {}  # one object per UTC offset: events pickle smaller and faster
 
     def __call__(self, value: object) -> datetime | None:
         if value is None or value == "":
@@ -98,8 +99,13 @@ class TimeParser:
                 raise BadRecord(f"bad timestamp {text!r}") from None
         if dt.tzinfo is None:
             self.naive += 1
-            dt = dt.replace(tzinfo=self.tz)
-        return dt
+            return dt.replace(tzinfo=self.tz)
+        zone = self.zones.get(dt.tzinfo)
+        if zone is None:
+            if len(self.zones) > 1000:
+                self.zones.clear()
+            zone = self.zones[dt.tzinfo] = dt.tzinfo
+        return dt if zone is dt.tzinfo else dt.replace(tzinfo=zone)
 
     def report(self, path: str, opts: ReadOptions) -> None:
         """Warn once per file when naive timestamps were given the configured zone."""
@@ -117,9 +123,14 @@ _BBCODE_BR = re.compile(r"\[br\]", re.I)
 _BBCODE = re.compile(r"\[/?(?:b|i|u|s|url|user|quote|code|color|size|icon|chat|send|put|p)(?:=[^\]]*)?\]", re.I)
 
 
+_CLEAN = re.compile("[" + "".join(map(chr, [*_INVISIBLE, *_SPACES])) + "]")
+
+
 def clean_text(text: object) -> str:
     """Plain text: invisible direction marks removed, no-break spaces made plain."""
-    text = str(text or "").translate(_INVISIBLE).translate(_SPACES)
+    text = str(text or "")
+    if _CLEAN.search(text):  # str.translate with a dict costs ~15 µs even when nothing changes
+        text = text.translate(_INVISIBLE).translate(_SPACES)
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
@@ -177,14 +188,18 @@ class Grouper:
     """Groups streamed events into conversations with bounded memory.
 
     A conversation is complete when no event of it came in the last ``window`` records (or at
-    the end). Lines of several conversations may interleave within that window.
+    the end). Lines of several conversations may interleave within that window. Memory: the
+    open conversations (at most ``window`` records) and the ids of the last ``REMEMBER`` closed
+    ones (to warn when a conversation comes back after a gap), never the whole stream.
     """
+
+    REMEMBER = 50_000
 
     def __init__(self, path: str, source_format: str, opts: ReadOptions) -> None:
         self.path, self.source_format, self.opts = path, source_format, opts
         self.open: OrderedDict[str, Conversation] = OrderedDict()
         self.last: dict[str, int] = {}
-        self.done: set[str] = set()
+        self.done: OrderedDict[str, None] = OrderedDict()
         self.count = 0
 
     def add(self, event: Event) -> Iterator[Conversation]:
@@ -215,7 +230,10 @@ class Grouper:
     def _close(self, cid: str) -> Conversation:
         conv = self.open.pop(cid)
         del self.last[cid]
-        self.done.add(cid)
+        self.done[cid] = None
+        self.done.move_to_end(cid)
+        if len(self.done) > self.REMEMBER:
+            self.done.popitem(last=False)
         return conv.sort()
 
     def finish(self) -> Iterator[Conversation]:

@@ -45,47 +45,48 @@ class FieldMap:
                     self.key[name] = lower[candidate.strip().lower()]
                     break
 
+        # the source key of each field of _ORDER, "" when the source has none (a found key is never "")
+        self.keys = tuple(self.key.get(name, "") for name in _ORDER)
+
     def missing(self) -> list[str]:
         return [f for f in ("conversation_id", "role", "text") if f not in self.key]
 
 
+_ORDER = ("conversation_id", "role", "text", "event_type", "internal", "author_name", "author_id", "message_id",
+          "timestamp", "transfer_to")  # fmt: skip
+
+
 def event_from(record: Mapping, fmap: FieldMap, times: TimeParser, line: int, fallback_id: str) -> Event:
     """A generic record (dict or CSV row) to an Event; BadRecord when it cannot be one."""
-
-    def get(name: str) -> object:
-        key = fmap.key.get(name)
-        return record.get(key) if key is not None else None
-
-    cid = get("conversation_id")
+    get = record.get
+    cid, role_raw, text, kind, internal_raw, name, author_id, mid, when, transfer_to = (
+        get(key) if key else None for key in fmap.keys
+    )
     if cid in (None, ""):
         raise BadRecord("no conversation id")
-    raw_role = get("role")
-    role = role_of(raw_role)
+    role = role_of(role_raw)
     if role is None:
-        raise BadRecord(f"unknown role {raw_role!r} (operator, client, bot or system)")
-    text = get("text")
+        raise BadRecord(f"unknown role {role_raw!r} (operator, client, bot or system)")
     if text is not None and not isinstance(text, str):
         raise BadRecord(f"text must be a string, not {type(text).__name__}")
-    event_type = str(get("event_type") or "").strip().lower()
+    event_type = str(kind or "").strip().lower()
     if event_type not in EVENT_TYPES:
         event_type = SYSTEM if role == SYSTEM else MESSAGE
     if role == SYSTEM and event_type == SYSTEM and TRANSFER_TEXT.search(text or ""):
         event_type = TRANSFER
-    internal = str(get("internal") or "").strip().lower() in _TRUE or event_type == NOTE
+    internal = event_type == NOTE or (bool(internal_raw) and str(internal_raw).strip().lower() in _TRUE)
     if internal:
         event_type = NOTE
-    name, author_id = get("author_name"), get("author_id")
-    mid = get("message_id")
     return Event(
         conversation_id=str(cid),
         message_id=str(mid) if mid not in (None, "") else fallback_id,
-        timestamp=times(get("timestamp")),
+        timestamp=times(when),
         role=role,
         text=clean_text(text),
         event_type=event_type,
         author_id=str(author_id) if author_id not in (None, "") else None,
         author_name=str(name) if name not in (None, "") else None,
-        transfer_to=str(get("transfer_to")) if get("transfer_to") not in (None, "") else None,
+        transfer_to=str(transfer_to) if transfer_to not in (None, "") else None,
         is_internal=internal,
         line=line,
     )
