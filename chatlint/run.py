@@ -9,7 +9,7 @@ from typing import IO
 
 from chatlint.config import ConfigFileError, is_excluded
 from chatlint.project import CliOptions, Finding, Project
-from chatlint.sources import BinaryInput, InputError, Reply, decode
+from chatlint.sources import BinaryInput, InputError, LineWriter, Reply, decode
 
 # chatlint.fixer and chatlint.templates are imported where files are read: ``check --text``
 # needs neither (they cost 60 ms at start).
@@ -78,6 +78,7 @@ class _Out:
 
 def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -> int:
     """Run a check and return the exit code (0 clean, 1 error findings or diffs, 2 input errors)."""
+    err = LineWriter(err)  # every message on one line, whatever a file name or a header holds
     project = Project(req.cli, req.encoding)
     findings: list[Finding] = []
     input_failed = False

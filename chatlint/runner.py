@@ -27,7 +27,7 @@ from typing import IO
 
 import chatlint.templates  # noqa: F401 - registers the template readers in READERS
 from chatlint.conversation import Conversation
-from chatlint.sources import READERS, BinaryInput, InputError, Reply, decode, replies_from
+from chatlint.sources import READERS, BinaryInput, InputError, LineWriter, Reply, decode, replies_from
 from chatlint.summary import Summary, UnitResult
 from chatlint.transcripts import FORMATS, SUFFIXES, ReadOptions, detect, read
 
@@ -161,7 +161,7 @@ class Inputs:
         self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str], project=None
     ) -> None:
         self.texts = list(texts)
-        self.opts, self.err = opts, err
+        self.opts, self.err = opts, LineWriter(err)  # every message on one line
         self.project = project
         self.files: list[Path | str] = []
         for raw in paths:

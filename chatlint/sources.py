@@ -6,6 +6,31 @@ import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+
+# C0 and C1 control characters (but the tab), DEL and the Unicode line and paragraph
+# separators: each would break or garble a one-line message (str.splitlines breaks at \x0b too)
+_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]}
+_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(message: str) -> str:
+    """``message`` with the characters that would break its line escaped (``\\x0b``, ``\\u2028`` …)."""
+    return message.translate(_ESCAPES)
+
+
+class LineWriter:
+    """Writes whole message lines to ``stream``, each kept on one line (see ``one_line``)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        ends = text.endswith("\n")
+        self.stream.write(one_line(text[:-1] if ends else text) + ("\n" if ends else ""))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 class InputError(Exception):

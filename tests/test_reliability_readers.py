@@ -94,3 +94,15 @@ def test_broken_jsonl_line_names_the_line_and_the_rest_is_checked(tmp_path, garb
     key = lambda f: (f["rule"], f["line"], f["column"], f["text"])  # noqa: E731
     assert sorted(map(key, got)) == sorted(map(key, expected))
     assert len(got) > 10
+
+
+@pytest.mark.parametrize("noise", ["\x01\x0b", "\x0c", "\u2028", "\x85"])
+def test_an_input_error_quoting_control_characters_stays_on_one_line(tmp_path, noise: str) -> None:
+    # found by the fuzzer: a vertical tab in a CSV header split the "no column" message in two
+    path = tmp_path / "replies.csv"
+    path.write_text(f"Номер{noise} диалога;Сообщение\n1;Здравствуйте\n", encoding="utf-8")
+    result = check(path)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"chatlint: input error: {path}:1: no column named")
+    assert repr(noise)[1:-1] in line
