@@ -123,6 +123,8 @@ class Speller:
         return result[:limit]
 
     def _search(self, word: str, budget: int) -> dict[str, int]:
+        if budget == 1 and self._by_prefix:
+            return self._one_edit(word)
         if self._walkable:
             return self._walk(word, budget)
         return self._brute_force(word) if budget == 1 else {}
@@ -226,6 +228,41 @@ class Speller:
                         stack.append((b, pos + 2, left - 1, out + word[pos + 1] + word[pos]))
         found.pop(word, None)
         return found
+
+    def _one_edit(self, word: str) -> dict[str, int]:
+        """The words one edit from ``word`` (``е`` standing for ``ё`` too), as ``_walk(word, 1)``
+        finds them, but by lookups instead of a letter-by-letter walk: every deletion, swap,
+        and every insertion or substitution of a letter that can follow a prefix the word's
+        start can be in the dictionary, each candidate looked up whole (about 2x quicker)."""
+        words, has = self._words, self._words.has_keys_with_prefix
+        n = len(word)
+        level, levels = [""], [[""]]  # the dictionary prefixes word[:pos] can be, pos = 0, 1, …
+        for pos in range(n):
+            ch = word[pos]
+            nxt = [p + ch for p in level if has(p + ch)]
+            if ch == "е":
+                nxt += [p + "ё" for p in level if has(p + "ё")]
+            if not nxt:
+                break
+            level = nxt
+            levels.append(level)
+        reach = len(levels) - 1  # no edit past here can give a dictionary word
+        candidates = set()
+        for pos in range(min(reach, n - 1) + 1):
+            candidates.add(word[:pos] + word[pos + 1 :])  # a letter too many
+            if pos + 1 < n and word[pos] != word[pos + 1]:
+                candidates.add(word[:pos] + word[pos + 1] + word[pos] + word[pos + 2 :])  # two letters swapped
+        for pos in range(reach + 1):
+            letters = {ch for p in levels[pos] for ch, _ in self._char_children(p)}
+            head, tail = word[:pos], word[pos:]
+            rest = word[pos + 1 :]
+            for ch in letters:
+                candidates.add(head + ch + tail)  # a missing letter
+                if pos < n and ch != word[pos]:
+                    candidates.add(head + ch + rest)  # a wrong letter
+        candidates.discard(word)
+        similar, replaces = words.similar_keys, self._replaces
+        return {c: 1 for c in candidates if c in words or ("е" in c and similar(c, replaces))}
 
     def _walk_by_prefix(self, word: str, budget: int) -> dict[str, int]:
         """``_walk`` over the C DAWG, with its helpers inlined: the same states in the same

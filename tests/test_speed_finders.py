@@ -542,3 +542,25 @@ def test_rules_from_the_rule_cache_watch_their_words_in_the_new_process(monkeypa
             assert found == PLAIN[rule.kind](rule.impl, doc), (rule.id, text)
             fired |= {rule.id} if found else set()
     assert {"style/filler", "style/abbreviation", "taboo/bare-no", "template/placeholder"} <= fired
+
+
+def _one_edit_words() -> list[str]:
+    replies = _bench_texts(1500)
+    found = sorted({w.lower() for r in replies for w in regex.findall(r"\p{Cyrillic}+", r)})
+    return found + ["ёлка", "елка", "ёжик", "ещё", "еще", "всё", "все", "пришёл", "пришел", "ё", "е", "я", "ъ"]
+
+
+def test_one_edit_lookups_find_what_the_walk_finds() -> None:
+    sp = spell.Speller()
+    if not sp._by_prefix:  # pragma: no cover - the C DAWG is a dependency
+        pytest.skip("pymorphy3 without its C DAWG")
+    for word in _one_edit_words():
+        assert sp._one_edit(word) == sp._walk_by_prefix(word, 1), word
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюя", min_size=1, max_size=14))
+def test_one_edit_lookups_find_what_the_walk_finds_on_any_letters(word: str) -> None:
+    sp = speller()
+    if sp._by_prefix:
+        assert sp._one_edit(word) == sp._walk_by_prefix(word, 1)
