@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chatlint.kinds.regex_rule import RuleTimeoutWarning
 from chatlint.linter import Linter
 from chatlint.pattern import PatternError, parse_pattern
 from chatlint.text import tokenize
@@ -247,7 +248,8 @@ def test_user_regex_rule_times_out_instead_of_hanging(tmp_path) -> None:
     )
     linter = Linter([rule], builtin=False)
     started = time.perf_counter()
-    found = linter.check("слово " * 5_000 + "!")
+    with pytest.warns(RuleTimeoutWarning, match="rule user/slow"):
+        found = linter.check("слово " * 5_000 + "!")
     assert time.perf_counter() - started < 10
     assert_well_formed("слово " * 5_000 + "!", found)
 
