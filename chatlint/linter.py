@@ -17,7 +17,7 @@ from chatlint.pattern import PatternError, match_at
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 
 _SHARED_MORPH: Morphology | None = None
-WORD_CACHE_SIZE = 100_000  # word forms whose lemmas and trigger index entries a Linter keeps
+WORD_CACHE_SIZE = 20_000  # word forms whose lemmas and trigger index entries a Linter keeps
 _QUOTING = re.compile('[«“„">]')  # a character that may begin quoted text
 
 

@@ -77,7 +77,7 @@ class Morphology:
     memory stays flat over millions of messages.
     """
 
-    def __init__(self, max_cache: int = 200_000) -> None:
+    def __init__(self, max_cache: int = 20_000) -> None:
         self._cache: dict[str, WordInfo] = {}
         self._parse_cache: dict[str, tuple] = {}  # tuples: a caller cannot change the cache
         self._inflect_cache: dict[tuple, str | None] = {}

@@ -51,7 +51,7 @@ class Speller:
     when they are cleared.
     """
 
-    def __init__(self, max_cache: int = 50_000, max_states: int = 6000, words=None) -> None:
+    def __init__(self, max_cache: int = 20_000, max_states: int = 6000, words=None) -> None:
         morph = analyzer()
         self._words = words if words is not None else morph.dictionary.words
         self._corpus = morph.prob_estimator.p_t_given_w if morph.prob_estimator else None
@@ -138,7 +138,7 @@ class Speller:
             has = self._words.has_keys_with_prefix
             out = [(ch.replace("ё", "е"), index + ch) for ch in _ALPHABET if has(index + ch)]
             with self._lock:
-                if len(self._children) >= self._max_cache * 4:
+                if len(self._children) >= self._max_cache:
                     self._children = {}
                 self._children[index] = out
             return out
@@ -152,7 +152,7 @@ class Speller:
                     if "а" <= ch <= "я":
                         out.append((ch, c2))
         with self._lock:
-            if len(self._children) >= self._max_cache * 4:
+            if len(self._children) >= self._max_cache:
                 self._children = {}
             self._children[index] = out
         return out

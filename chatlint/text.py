@@ -85,7 +85,7 @@ def normalise(word: str) -> str:
 
 # normalise() of the word forms seen so far: most words of a reply were seen before.
 _NORM_CACHE: dict[str, str] = {}
-NORM_CACHE_SIZE = 100_000
+NORM_CACHE_SIZE = 20_000
 
 
 def _cached_normalise(word: str) -> str:
@@ -154,7 +154,7 @@ def tokenize(text: str) -> list[Token]:
 # with offsets into the piece, sentences begun in the piece, its last token ends one,
 # it starts and ends with a character a phone number may have on either side of a space).
 _PIECE_CACHE: dict[str, tuple[bool, tuple[tuple, ...], int, bool, bool, bool]] = {}
-PIECE_CACHE_SIZE = 20_000
+PIECE_CACHE_SIZE = 10_000
 _PHONE_SIDE = r"[\d()\-]"  # a phone number may have a space after or before it
 MAX_JOINS = 16  # joins of pieces per text before it takes the one-scan path
 

@@ -48,7 +48,7 @@ _WORDISH = regex.compile(r"[\p{L}\d*]")
 _WORD_RUN = re.compile(r"[a-zа-яё]+")
 BASIC_WORD = re.compile(r"[a-zа-яё]+\Z")
 TURKISH_I = ("İ", "ı")  # IGNORECASE equates them with «i», «I»; case folding does not
-CHUNK_CACHE_SIZE = 50_000
+CHUNK_CACHE_SIZE = 20_000
 
 _WORDS: dict[str, int] = {}  # a watched word -> its bit
 _CHUNK_BITS: dict[str, int] = {}  # a chunk -> its bits

@@ -39,7 +39,7 @@ _INSTRUCTION_LEAD = frozenset(
 )
 _INSTRUCTION_BLOCK = frozenset("вы если когда как что чтобы где ли пока то тогда вдруг уже не".split())
 
-PLAN_CACHE_SIZE = 50_000  # word forms whose verdict is kept (then the cache starts afresh)
+PLAN_CACHE_SIZE = 20_000  # word forms whose verdict is kept (then the cache starts afresh)
 _NOTHING = ()  # the plan of a word form that never gets a finding
 
 _SPELLER: Speller | None = None
@@ -295,7 +295,7 @@ class SpellingRule(RuleKind):
             verdict = self._verdicts.get(key)
             if verdict is None:
                 verdict = () if self._acceptable(word) else self._suggest(word, word, max_cost)
-                if len(self._verdicts) >= 100_000:
+                if len(self._verdicts) >= PLAN_CACHE_SIZE:
                     self._verdicts = {}
                 self._verdicts[key] = verdict
             suggestions = tuple(match_case(v, surface) for v in verdict)
