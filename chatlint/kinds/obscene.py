@@ -44,7 +44,8 @@ _PART_RE = regex.compile(r"[^._~'’|+-]+")
 _SPACE_RE = regex.compile(r"\s")
 _REPEATS = regex.compile(r"([^\W\d_])\1+")
 _LATIN = regex.compile(r"[a-z]")
-CHUNK_CACHE_SIZE = 20_000
+CHUNK_CACHE_SIZE = 20_000  # clean chunks remembered
+WORD_CACHE_SIZE = 20_000  # words whose verdict is remembered
 
 
 @register
@@ -124,7 +125,7 @@ class ObsceneRule(RuleKind):
         cached = self._cache.get(lowered)
         if cached is None:
             cached = self._judge(lowered)
-            if len(self._cache) >= CHUNK_CACHE_SIZE:
+            if len(self._cache) >= WORD_CACHE_SIZE:
                 self._cache = {}
             self._cache[lowered] = cached
         return cached
