@@ -237,7 +237,7 @@ def _finding_row(reply, d, record: dict | None, extras: tuple[str, ...]) -> dict
     row = {name: data.get(name) for name in FINDING_COLUMNS}
     row["suggestions"] = list(d.suggestions)
     row["fix"] = json.dumps(data["fix"], ensure_ascii=False) if d.fix is not None else None
-    row["extra"] = json.dumps(dict(d.extra), ensure_ascii=False, sort_keys=True)
+    row["extra"] = json.dumps(dict(d.extra), ensure_ascii=False)  # in the order of --format json
     for name in extras:
         row[_extra_name(name)] = record.get(name) if record is not None else None
     return row
