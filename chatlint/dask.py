@@ -375,6 +375,23 @@ def check_frame(
     return Checked(diagnostics, summary, problems, list(linter.rules))
 
 
+def arrow_schema(frame: dd.DataFrame):
+    """The pyarrow schema of a diagnostics or summary frame (``to_parquet(schema=...)``): the
+    ``suggestions`` lists are lists of strings, which cannot be told from an empty ``meta``."""
+    import pyarrow as pa
+
+    fields = []
+    for name, dtype in frame._meta.dtypes.items():
+        if name == "suggestions":
+            kind = pa.list_(pa.string())
+        elif dtype == object or isinstance(dtype, pd.StringDtype):
+            kind = pa.string()
+        else:
+            kind = pa.from_numpy_dtype(dtype)
+        fields.append(pa.field(str(name), kind))
+    return pa.schema(fields)
+
+
 def _order_meta(messages: dd.DataFrame) -> pd.DataFrame:
     return messages._meta.assign(**{ORDER: pd.Series([], dtype="int64")})
 

@@ -20,7 +20,7 @@ import dask.dataframe as dd
 import pandas as pd
 
 from chatlint.conversation import Event
-from chatlint.dask import LINE, PATH, PROBLEM, STRING, _Times, check_frame
+from chatlint.dask import LINE, PATH, PROBLEM, STRING, _Times, arrow_schema, check_frame
 from chatlint.transcripts.base import BadRecord, ReadOptions, local_zone
 
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
@@ -210,7 +210,8 @@ def run(req: DaskRun, out: IO[str] | None = None, err: IO[str] | None = None) ->
         messages, early = read_messages(req.paths, req.reading)
         checked = check_frame(messages, req.linter_kwargs, client=client)
         if req.output:
-            write = checked.diagnostics.to_parquet(req.output, write_index=False, compute=False)
+            schema = arrow_schema(checked.diagnostics)
+            write = checked.diagnostics.to_parquet(req.output, write_index=False, compute=False, schema=schema)
             _, severities, problems = dask.compute(write, checked.diagnostics["severity"], checked.problems)
             err.write(f"chatlint: wrote {len(severities)} findings to {req.output}\n")
         else:
