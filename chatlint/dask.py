@@ -340,7 +340,7 @@ class Checked:
 
 def check_frame(
     messages: dd.DataFrame,
-    linter_kwargs: Mapping | None = None,
+    linter_kwargs: Mapping | LinterSpec | None = None,
     *,
     columns: Mapping[str, str] | None = None,
     tz: tzinfo | None = None,
@@ -350,11 +350,11 @@ def check_frame(
     client=None,
 ) -> Checked:
     """Check a Dask DataFrame of messages (see the module docstring). ``linter_kwargs``: the
-    ``Linter`` arguments (the built-in rules by default); ``columns``: model field → column;
+    ``Linter`` arguments (the built-in rules by default) or their LinterSpec; ``columns``: model field → column;
     ``tz``: the zone of times without one; ``partitioned``: every conversation's rows are already
     in one partition; ``client``: a distributed Client to register the worker plugin with
     (default: the current one, if any)."""
-    spec = LinterSpec.from_kwargs(linter_kwargs)
+    spec = linter_kwargs if isinstance(linter_kwargs, LinterSpec) else LinterSpec.from_kwargs(linter_kwargs)
     linter = checker_for(spec)  # built here too: a bad configuration fails now, not on the workers
     qa = qa or QAConfig()
     plan = _plan(messages, columns, tz, path)
@@ -384,7 +384,7 @@ def arrow_schema(frame: dd.DataFrame):
     for name, dtype in frame._meta.dtypes.items():
         if name == "suggestions":
             kind = pa.list_(pa.string())
-        elif dtype == object or isinstance(dtype, pd.StringDtype):
+        elif pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
             kind = pa.string()
         else:
             kind = pa.from_numpy_dtype(dtype)
@@ -401,7 +401,9 @@ def _plan(messages: dd.DataFrame, columns, tz, path: str) -> Plan:
     fmap = FieldMap(names, dict(columns or {}))
     missing = fmap.missing()
     if missing:
-        raise ValueError(f"no column for {', '.join(missing)} (columns: {names}); map it with columns={{FIELD: COLUMN}}")
+        raise ValueError(
+            f"no column for {', '.join(missing)} (columns: {names}); map it with columns={{FIELD: COLUMN}}"
+        )
     used = set(fmap.key.values()) | {PATH, LINE, ORDER, PROBLEM}
     extras = tuple(c for c in names if c not in used)
     return Plan(tuple(names), tuple(sorted((columns or {}).items())), tz, path, extras)

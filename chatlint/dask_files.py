@@ -237,7 +237,11 @@ def report_problems(early: list[dict], problems: pd.DataFrame, err: IO[str]) -> 
     items = [(p[PATH], p[LINE], p[PROBLEM]) for p in early]
     items += list(zip(problems["path"], problems["line"], problems["message"]))
     for path, line, message in sorted(items):
-        writer.write(f"chatlint: input error: {path}:{line}: {message}\n" if line else f"chatlint: input error: {path}: {message}\n")
+        writer.write(
+            f"chatlint: input error: {path}:{line}: {message}\n"
+            if line
+            else f"chatlint: input error: {path}: {message}\n"
+        )
     return bool(items)
 
 

@@ -166,7 +166,9 @@ def _statistics(fmt: str, summary, out: IO[str]) -> None:
     metavar="SCHEDULER",
     help="Check transcripts on a Dask cluster: a scheduler address, or 'local' (-j processes); docs/scale.md.",
 )
-@click.option("--output", default=None, type=click.Path(), help="With --dask: write the findings to this Parquet folder.")
+@click.option(
+    "--output", default=None, type=click.Path(), help="With --dask: write the findings to this Parquet folder."
+)
 def check(
     paths, texts, fmt, encoding, statistics, fail_on, input_format, tz, operators, maps, jobs, progress,
     select, ignore, rules, no_builtin, extend_select, config_file, isolated, dask_scheduler, output, **fixing,

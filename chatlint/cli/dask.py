@@ -14,7 +14,9 @@ def check_on_dask(req, opts, scheduler: str | None, output: str | None) -> int:
     if not scheduler:
         raise UsageError("--output needs --dask (write the findings of a Dask run to Parquet)")
     if req.texts or "-" in req.paths or req.fixing or req.statistics or not req.paths:
-        raise UsageError("--dask checks transcript files and folders: not with --text, '-', --fix, --diff or --statistics")
+        raise UsageError(
+            "--dask checks transcript files and folders: not with --text, '-', --fix, --diff or --statistics"
+        )
     if output and not output.endswith((".parquet", ".pq")) and not Path(output).is_dir():
         raise UsageError(f"--output {output!r}: give a Parquet folder name ending in .parquet")
     try:
@@ -27,9 +29,7 @@ def check_on_dask(req, opts, scheduler: str | None, output: str | None) -> int:
     config = project.config_for(Path.cwd())
     project.linter_for(config)  # a configuration error is reported here, before any cluster starts
     read = opts.read
-    reading = Reading(
-        opts.input_format, read.tz, read.operators, tuple(sorted(read.columns.items())), read.encoding
-    )
+    reading = Reading(opts.input_format, read.tz, read.operators, tuple(sorted(read.columns.items())), read.encoding)
     workers = opts.jobs if opts.jobs > 1 else (os.cpu_count() or 1)
     request = DaskRun(list(req.paths), Project.linter_kwargs(config), scheduler, workers, req.fmt, output, reading)
     request.fail_on = req.fail_on
