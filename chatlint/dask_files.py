@@ -20,7 +20,8 @@ import dask.dataframe as dd
 import pandas as pd
 
 from chatlint.conversation import Event
-from chatlint.dask import LINE, PATH, PROBLEM, STRING, _Times, arrow_schema, check_frame
+from chatlint.dask import arrow_schema, check_frame
+from chatlint.frames import LINE, PATH, PROBLEM, STRING, _Times
 from chatlint.transcripts.base import BadRecord, ReadOptions, local_zone
 
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})

@@ -83,14 +83,19 @@ class QAConfig:
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     table: Mapping[str, str] = field(default_factory=lambda: dict(CATEGORY_OF))
+    _known: dict = field(default_factory=dict, compare=False, repr=False)  # rule id -> category, as found
 
     def category_of(self, rule_id: str) -> str | None:
         """The category a rule feeds, by its most specific selector in the table; None: no category."""
+        if rule_id in self._known:
+            return self._known[rule_id]
         best, length = None, -1
         for selector, category in self.table.items():
             prefix = selector.rstrip("/")
             if (rule_id == prefix or rule_id.startswith(prefix + "/")) and len(prefix) > length:
                 best, length = category, len(prefix)
+        if len(self._known) < 10_000:
+            self._known[rule_id] = best
         return best
 
 
