@@ -90,7 +90,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_no_finding(client, export,
     rows = [json.dumps(row, ensure_ascii=False) for row in _finding_dicts(found)]
     assert sorted(rows) == serial
     # the new worker process built its Linter once, through the plugin, before any task ran
-    keys = client.run(lambda: sorted(__import__("chatlint.dask", fromlist=["_LINTERS"])._LINTERS))
+    keys = client.run(lambda: sorted(__import__("chatlint.frames", fromlist=["_LINTERS"])._LINTERS))
     assert all(LinterSpec.from_kwargs({}).key in k for k in keys.values())
 
 
