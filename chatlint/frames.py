@@ -151,7 +151,8 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
         return
     fmap, times = plan.fields, _Times(ReadOptions(tz=plan.tz or local_zone()))
     keys = plan.keys
-    pdf = pdf.sort_values([*keys, ORDER] if ORDER in pdf.columns else keys, kind="stable")
+    order = [c for c in (ORDER, LINE) if c in pdf.columns][:1]  # the input's order, else the line in the file
+    pdf = pdf.sort_values([*keys, *order], kind="stable")
     current: Conversation | None = None
     current_key = None
     rows: dict[str, dict] = {}
