@@ -17,7 +17,8 @@ import yaml
 
 from chatlint.diagnostic import Diagnostic
 from chatlint.linter import Linter
-from chatlint.rules import RULE_ID_RE, LineDict, LineList, _LineLoader
+from chatlint.rule_yaml import LineDict, LineList, _LineLoader
+from chatlint.rules import RULE_ID_RE
 
 ENTRY_KEYS = {"text", "rules", "note"}
 CLEAN_DIR = "clean"

@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from chatlint.diagnostic import Diagnostic
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 
 def finding_dict(reply: Reply, d: Diagnostic) -> dict:

@@ -29,14 +29,14 @@ from chatlint.config import (
 )
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds import Vocabulary
-from chatlint.linter import ConfigError, Linter, selector_matches
-from chatlint.sources import Reply, text_replies
+from chatlint.linter import Linter
+from chatlint.reply import Finding, Reply
+from chatlint.selection import ConfigError, selector_matches
+from chatlint.sources import text_replies
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.templates import FileText, TemplateOptions, TemplateReply
     from chatlint.templates.suppress import Suppression
-
-Finding = tuple[Reply, Diagnostic]
 
 
 def _readers() -> dict:

@@ -257,22 +257,22 @@ def _same_tree(a, b) -> None:
 def test_libyaml_loading_gives_the_same_rules_and_lines() -> None:
     import yaml
 
-    from chatlint import rules
+    from chatlint import rule_yaml, rules
 
     for path in sorted(rules.builtin_rules_dir().glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        _same_tree(yaml.load(text, Loader=rules._LineLoader), rules._load_yaml(text))  # noqa: S506
+        _same_tree(yaml.load(text, Loader=rule_yaml._LineLoader), rule_yaml.load_yaml(text))  # noqa: S506
 
 
 def test_aliases_are_still_refused_and_errors_name_the_line() -> None:
     import yaml
 
-    from chatlint import rules
+    from chatlint.rule_yaml import load_yaml
 
     with pytest.raises(yaml.YAMLError, match="aliases"):
-        rules._load_yaml("- &a {id: x/y}\n- *a\n")
+        load_yaml("- &a {id: x/y}\n- *a\n")
     with pytest.raises(yaml.MarkedYAMLError) as caught:
-        rules._load_yaml("- id: x/y\n  message: [unclosed\n")
+        load_yaml("- id: x/y\n  message: [unclosed\n")
     assert caught.value.problem_mark is not None
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chatlint.sources import LineIndex, Reply
+from chatlint.reply import LineIndex, Reply
 
 # Styles of the text a reply was decoded from; each has its own way to encode a replacement.
 RAW = "raw"  # the file text itself (Markdown, .txt, YAML block scalars)
