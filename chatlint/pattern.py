@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import regex
 
 from chatlint.morph import Morphology
-from chatlint.text import CODE, NUMBER, WORD
+from chatlint.text import CODE, NUMBER, WORD, fold
 
 CONTENT_KINDS = frozenset({WORD, NUMBER, CODE})
 _SKIPPABLE = frozenset({",", "-", "–", "—", "‒", "―", "--"})
@@ -346,7 +346,7 @@ def _grammemes(text: str) -> frozenset[str]:
 
 def _lemma_has_form(lemma: str, grams: frozenset[str], morph: Morphology) -> bool:
     for parse in morph.parses(lemma):
-        if parse.normal_form.replace("ё", "е") != lemma:
+        if fold(parse.normal_form) != lemma:
             continue
         if any(grams <= frozenset(f.tag.grammemes) for f in parse.lexeme):
             return True

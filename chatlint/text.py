@@ -70,6 +70,11 @@ class Token(NamedTuple):
     newline_before: bool  # a line break separates it from the previous token
 
 
+def fold(word: str) -> str:
+    """Lower case with «ё» read as «е»: the one form words are compared in (writers use «ё» only now and then)."""
+    return word.lower().replace("ё", "е")
+
+
 def normalise(word: str) -> str:
     """Lower-case, «ё» → «е», Latin look-alikes → Cyrillic in a word (or hyphen-joined part) mixing scripts.
 
@@ -80,7 +85,7 @@ def normalise(word: str) -> str:
             part.translate(_LOOKALIKES) if _LATIN.search(part) and _CYRILLIC.search(part) else part
             for part in word.split("-")
         )
-    return word.lower().replace("ё", "е")
+    return fold(word)
 
 
 # normalise() of the word forms seen so far: most words of a reply were seen before.

@@ -17,6 +17,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import BASIC_WORD, TURKISH_I, reply_bits, watch
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
+from chatlint.text import fold
 
 _NUMBER_BEFORE = regex.compile(r"\d[\d\s\u00a0.,:–-]*(?:[₽$€%]|руб\.|р\.)?[\s\u00a0]*/?[\s\u00a0]*$")
 _NUMBER_AFTER = regex.compile(r"^:?[\s\u00a0]*(?:№\s*)?[\d+(]")
@@ -101,7 +102,7 @@ class AbbreviationRule(RuleKind):
 
 
 def _key(text: str) -> str:
-    return regex.sub(r"\s+", "", text.strip().lower().replace("ё", "е"))
+    return regex.sub(r"\s+", "", fold(text.strip()))
 
 
 def _regex_for(key: str) -> str:

@@ -12,6 +12,7 @@ from typing import ClassVar, NamedTuple
 
 from chatlint.conversation import TRANSFER, Conversation, Event, first_response, seconds_between
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.text import fold
 
 
 class Hit(NamedTuple):
@@ -24,7 +25,7 @@ class Hit(NamedTuple):
 
 
 def _norm(text: str) -> str:
-    return text.lower().replace("ё", "е")
+    return fold(text)
 
 
 class _Phrases:

@@ -25,7 +25,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 from chatlint.spell import Speller
-from chatlint.text import CODE, NUMBER, WORD, Token
+from chatlint.text import CODE, NUMBER, WORD, Token, fold
 
 _ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _CYRILLIC_WORD = regex.compile(r"^[\p{Cyrillic}-]+$")
@@ -87,7 +87,7 @@ class SpellingRule(RuleKind):
             wrong, right = (s.strip() for s in _ARROW_RE.split(entry, maxsplit=1))
             if not right:
                 raise PatternError(f"misspelling {entry!r} has nothing after the arrow")
-            for form in (w.strip().lower().replace("ё", "е") for w in wrong.split(",")):
+            for form in (fold(w.strip()) for w in wrong.split(",")):
                 if form.endswith("*"):
                     if not right.endswith("*"):
                         raise PatternError(f"misspelling {entry!r}: a stem 'wrong*' needs a stem 'right*'")
@@ -101,16 +101,16 @@ class SpellingRule(RuleKind):
         self._plans: dict[str, tuple] = {}
         if params["unknown_severity"] not in ("error", "warning", "info"):
             raise PatternError("'unknown_severity' must be error, warning or info")
-        self.modals = frozenset(str(w).lower().replace("ё", "е") for w in params["modals"] or [])
-        self.time_nouns = frozenset(str(w).lower().replace("ё", "е") for w in params["time_nouns"] or [])
-        self.accept = frozenset(str(w).lower().replace("ё", "е") for w in params["accept"] or [])
+        self.modals = frozenset(fold(str(w)) for w in params["modals"] or [])
+        self.time_nouns = frozenset(fold(str(w)) for w in params["time_nouns"] or [])
+        self.accept = frozenset(fold(str(w)) for w in params["accept"] or [])
         self.verb_prefixes = tuple(
             sorted((str(p).lower() for p in params["verb_prefixes"] or []), key=len, reverse=True)
         )
         self.prefixes = tuple(sorted((str(p).lower() for p in params["prefixes"] or []), key=len, reverse=True))
         vocab = ctx.vocabulary
-        self.user_accept = frozenset(w.lower().replace("ё", "е") for w in vocab.accept)
-        self.user_reject = frozenset(w.lower().replace("ё", "е") for w in vocab.reject)
+        self.user_accept = frozenset(fold(w) for w in vocab.accept)
+        self.user_reject = frozenset(fold(w) for w in vocab.reject)
 
     # --- the checks -------------------------------------------------------------------
     def find(self, doc: Doc) -> list[Match]:

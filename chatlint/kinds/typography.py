@@ -17,7 +17,7 @@ import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import MARK_PAIR, MARK_START, MIXED, STRETCHED, reply_bits
-from chatlint.text import WORD
+from chatlint.text import WORD, fold
 
 CHECKS = ("space-before", "space-after", "double-space", "brackets", "marks", "stretched", "lookalikes")
 
@@ -56,7 +56,7 @@ class TypographyRule(RuleKind):
 
             raise PatternError(f"unknown typography check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}")
         self.checks = frozenset(checks)
-        self.allow = frozenset(str(a).lower().replace("ё", "е") for a in params["allow"] or [])
+        self.allow = frozenset(fold(str(a)) for a in params["allow"] or [])
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
@@ -125,7 +125,7 @@ class TypographyRule(RuleKind):
         """The word with stretched letters collapsed; True when the dictionary knows it."""
         candidates = [_STRETCHED.sub(r"\1", word), _STRETCHED.sub(r"\1\1", word)]
         for candidate in candidates:
-            if self.morph.is_known(candidate.lower().replace("ё", "е")):
+            if self.morph.is_known(fold(candidate)):
                 return candidate, True
         return candidates[0], False
 
