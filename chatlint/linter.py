@@ -16,6 +16,7 @@ from chatlint.morph import Morphology
 from chatlint.pattern import PatternError, match_at
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 from chatlint.selection import ConfigError, is_on, selector_matches
+from chatlint.text import WORD
 
 # ConfigError and selector_matches live in selection.py; named here for the imports of older callers
 __all__ = ["ConfigError", "Linter", "selector_matches", "shared_morphology"]
@@ -135,7 +136,7 @@ class Linter:
     def _candidates(self, norm: str, kind: str) -> tuple:
         """The trigger index entries a content token can start."""
         found = list(self._form_index.get(norm, ()))
-        if kind == "word":
+        if kind == WORD:
             for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
                 found.extend(self._lemma_index.get(lemma, ()))
         return tuple(found)
@@ -144,7 +145,7 @@ class Linter:
         """(lemmas, candidates) of a content token: its lemmas when it is a word (None
         otherwise) and its trigger index entries. Cached per normalised text: a word's never
         equals a number's or a code's (those hold a digit)."""
-        entry = (self.morph.info(norm).lemmas if kind == "word" else None, self._candidates(norm, kind))
+        entry = (self.morph.info(norm).lemmas if kind == WORD else None, self._candidates(norm, kind))
         if len(self._word_cache) >= WORD_CACHE_SIZE:
             self._word_cache.clear()
         self._word_cache[norm] = entry

@@ -25,8 +25,6 @@ AGREEMENT = frozenset(
         "1per", "2per", "3per", "pres", "past", "futr", "impr", "indc", "excl", "incl",
     }
 )  # fmt: skip
-# Parts of speech whose short and full forms share a lemma in our rules.
-_POS_GROUPS = {"ADJS": "ADJF", "PRTS": "PRTF", "INFN": "VERB", "GRND": "VERB", "PRTF": "VERB"}
 
 
 def analyzer() -> pymorphy3.MorphAnalyzer:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import regex
 
 from chatlint.morph import Morphology
-from chatlint.text import CODE, NUMBER, WORD, fold
+from chatlint.text import CODE, NUMBER, PUNCT, WORD, fold
 
 CONTENT_KINDS = frozenset({WORD, NUMBER, CODE})
 _SKIPPABLE = frozenset({",", "-", "–", "—", "‒", "―", "--"})
@@ -407,7 +407,7 @@ class Sequence:
                 index.append(i)
                 sentence = token[5]
                 clear = True
-            elif clear and (kind != "punct" or token[3] not in _SKIPPABLE):
+            elif clear and (kind != PUNCT or token[3] not in _SKIPPABLE):
                 clear = False
         linked.append(False)
         self.tokens = content

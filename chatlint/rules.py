@@ -82,10 +82,6 @@ class Rule:
     line: int = 0
     impl: Any = None  # the RuleKind instance
 
-    @property
-    def category(self) -> str:
-        return self.id.split("/", 1)[0]
-
 
 def rule_files(path: Path) -> list[Path]:
     """The YAML rule files of a folder (sorted), or the file itself."""

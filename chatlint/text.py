@@ -55,8 +55,6 @@ _LOOKALIKES = str.maketrans(
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _LATIN = regex.compile(r"\p{Latin}")
 
-QUOTE_PAIRS = {"«": "»", "“": "”", "„": "“", '"': '"'}
-
 
 class Token(NamedTuple):
     """A token: ``text[start:end]`` is its surface; ``norm`` is used for matching."""
@@ -197,13 +195,13 @@ def _scan(text: str):
         surface = text[start:end]
         if kind == "word":
             norm = norms.get(surface) or _cached_normalise(surface)
-        elif kind == "punct":
+        elif kind == PUNCT:
             norm = surface
-        elif kind in ("code", "placeholder", "url", "email", "mention"):
+        elif kind in (CODE, PLACEHOLDER, URL, EMAIL, MENTION):
             norm = surface.lower()
         else:
             norm = surface
-        yield kind, start, end, surface, norm, kind == "punct" and surface[0] in ".!?…"
+        yield kind, start, end, surface, norm, kind == PUNCT and surface[0] in ".!?…"
 
 
 def _tokenize(text: str) -> list[Token]:
@@ -229,10 +227,10 @@ def _tokenize(text: str) -> list[Token]:
         pending_end = False
         if kind == "word":
             norm = norms.get(surface) or _cached_normalise(surface)
-        elif kind == "punct":
+        elif kind == PUNCT:
             norm = surface
             pending_end = surface[0] in ".!?…"
-        elif kind in ("code", "placeholder", "url", "email", "mention"):
+        elif kind in (CODE, PLACEHOLDER, URL, EMAIL, MENTION):
             norm = surface.lower()
         else:
             norm = surface
@@ -242,9 +240,9 @@ def _tokenize(text: str) -> list[Token]:
 
 
 def _starts_sentence(kind: str, surface: str) -> bool:
-    if kind == "word":
+    if kind == WORD:
         return not surface[0].islower()
-    return kind not in ("number", "punct") or surface in ("—", "–", "-", "«", '"', "(")
+    return kind not in (NUMBER, PUNCT) or surface in ("—", "–", "-", "«", '"', "(")
 
 
 def sentence_spans(tokens: list[Token]) -> list[tuple[int, int]]:

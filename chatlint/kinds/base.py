@@ -5,11 +5,17 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
+import regex
+
 from chatlint.pattern import Pattern, Sequence, match_at
 from chatlint.text import WORD, Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.morph import Morphology
+
+
+# The arrow of a «wrong → right» entry in a rule parameter (``substitute`` and ``misspellings``).
+ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 
 
 class Vocabulary(NamedTuple):

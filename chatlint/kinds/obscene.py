@@ -18,7 +18,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import SINGLE, reply_bits, spaced_letters
 from chatlint.kinds.prefilter import chunks as split_chunks
 from chatlint.pattern import PatternError
-from chatlint.text import fold
+from chatlint.text import EMAIL, MENTION, PLACEHOLDER, URL, fold
 
 _WORDCH = r"[\p{L}\p{M}\d@$]"
 _RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%]{{1,3}}|[!?](?=\p{{L}})|[._~'’|+-]{{1,2}}){_WORDCH}*)*")
@@ -86,7 +86,7 @@ class ObsceneRule(RuleKind):
         text = doc.text
         if not self._may_match(text):
             return []
-        skip = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "mention", "placeholder")]
+        skip = [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL, MENTION, PLACEHOLDER)]
         found: list[Match] = []
         for start, end, word in _candidates(text):
             if any(s < end and start < e for s, e in skip):
