@@ -146,7 +146,7 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
             try:
                 config = project.config_for(path)
                 if fixing:
-                    from chatlint.fixer import ChangedDuringRun, SymlinkNotFixed, fix_file, write
+                    from chatlint.fixer import ChangedDuringRun, NotFixed, fix_file, write
 
                     result = fix_file(project, path, req.unsafe_fixes)
                     if req.diff:
@@ -161,8 +161,10 @@ def run_check(req: CheckRequest, stdin: IO[bytes], out: IO[str], err: IO[str]) -
                             fixed_files += 1
                         except ChangedDuringRun:
                             err.write(f"chatlint: warning: {path} changed during the run; fixes not written\n")
-                        except SymlinkNotFixed as exc:
-                            err.write(f"chatlint: warning: {exc}\n")  # still checked below
+                        except NotFixed as exc:  # a link, read-only: still checked below
+                            err.write(f"chatlint: warning: {exc}\n")
+                        except OSError as exc:  # a full disk, a read-only folder: still checked below
+                            err.write(f"chatlint: warning: {path}: {exc.strerror or exc}; not fixed\n")
                 findings.extend(project.check_replies(project.replies(path, config), config, path))
             except BinaryInput as exc:
                 err.write(f"chatlint: skipped: {exc}\n")

@@ -187,6 +187,12 @@ def report_command(main_group, make_linter, rule_options) -> None:
         kwargs = linter_kwargs(rules, select, ignore, no_builtin)
         summary, failed = run(paths, (), kwargs, opts, None, sys.stderr, linter=linter, keep_worst=worst)
         rules_by_id = {r.id: r for r in linter.all_rules}
-        Path(output).write_text(render_report(summary, rules_by_id, title), encoding="utf-8")
+        from chatlint.atomic import NotWritten, write_output
+
+        try:
+            write_output(Path(output), render_report(summary, rules_by_id, title).encode("utf-8"))
+        except (NotWritten, OSError) as exc:
+            click.echo(f"chatlint: error: {exc}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
         click.echo(f"chatlint: wrote {output}: {summary.findings} findings in {summary.conversations} conversations")
         raise SystemExit(EXIT_USAGE if failed else EXIT_OK)
