@@ -40,6 +40,9 @@ def _read_platform(name: str) -> Callable[[Path, ReadOptions], Iterator[Conversa
                     except json.JSONDecodeError as exc:
                         opts.problem(label, lineno, f"invalid JSON: {exc.msg}")
                         continue
+                    except RecursionError:
+                        opts.problem(label, lineno, "invalid JSON: nested too deeply")
+                        continue
                     if not detect_doc(data):
                         opts.problem(label, lineno, f"not a {name} record")
                         continue
@@ -88,7 +91,7 @@ def _first_line_json(path: Path, opts: ReadOptions) -> dict | None:
         if line.strip():
             try:
                 value = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # too deep: not a transcript line
                 return None
             return value if isinstance(value, dict) else None
     return None

@@ -181,6 +181,9 @@ def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:
     except json.JSONDecodeError as exc:
         opts.problem(str(path), exc.lineno, f"invalid JSON: {exc.msg}")
         return None
+    except RecursionError:
+        opts.problem(str(path), 1, "invalid JSON: nested too deeply")
+        return None
 
 
 # --- grouping a stream of events into conversations ------------------------------------------

@@ -107,6 +107,9 @@ def read_jsonl(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             except json.JSONDecodeError as exc:
                 opts.problem(name, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
+            except RecursionError:
+                opts.problem(name, lineno, "invalid JSON: nested too deeply")
+                continue
             if not isinstance(record, dict):
                 opts.problem(name, lineno, "a line must hold a JSON object")
                 continue
