@@ -36,7 +36,8 @@ LAYERS: dict[str, int] = {
     "chatlint.kinds": RULES,
     "chatlint.kinds.*": RULES,
     "chatlint.rules": RULES,
-    "chatlint.rule_yaml": RULES,
+    "chatlint.rule_yaml": VOCABULARY,  # a safe, line-keeping YAML loader: rules and configuration use it
+    "chatlint.limits": VOCABULARY,
     "chatlint.rule_cache": RULES,
     "chatlint.linter": ENGINE,
     "chatlint.dialogue": ENGINE,
@@ -53,6 +54,7 @@ LAYERS: dict[str, int] = {
     "chatlint.report": IO,
     "chatlint.project": IO,
     "chatlint.fixer": IO,
+    "chatlint.atomic": IO,
     "chatlint.evaluate": IO,
     "chatlint.docgen": CLI,
     "chatlint.cli": CLI,
