@@ -247,11 +247,12 @@ def eval_command(
     except ev.CorpusError as exc:
         raise UsageError(str(exc)) from None
     report = ev.evaluate(linter, entries, files)
+    extra, extra_text = ev.report_extras(linter, entries)
     failures = report.failures(min_precision, min_recall)
     if fmt == "json":
-        click.echo(json.dumps(dict(report.to_dict(), failures=failures), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(dict(report.to_dict(), **extra, failures=failures), ensure_ascii=False, indent=2))
     else:
-        click.echo(ev.format_report(report, failures), nl=False)
+        click.echo(ev.format_report(report, failures) + extra_text, nl=False)
     raise SystemExit(EXIT_FINDINGS if failures else EXIT_OK)
 
 
