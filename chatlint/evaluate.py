@@ -454,9 +454,20 @@ def format_dev(report: DevReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report_extras(linter: Linter, entries: list[Entry]) -> tuple[dict, str]:
-    """The sections ``chatlint eval`` adds after the rule table: the development set's scores."""
+def report_extras(linter: Linter, entries: list[Entry], inventory: Iterable[str | Path] = ()) -> tuple[dict, str]:
+    """The sections ``chatlint eval`` adds after the rule table: the development set's scores
+    and, with ``inventory`` folders, the inventory's coverage (InventoryError on a bad file)."""
+    extra: dict = {}
+    text = ""
     dev = evaluate_dev(linter, entries)
-    if dev is None:
-        return {}, ""
-    return {"dev": dev.to_dict()}, format_dev(dev)
+    if dev is not None:
+        extra["dev"], text = dev.to_dict(), format_dev(dev)
+    inventory = list(inventory)
+    if inventory:
+        from chatlint import inventory as inv
+
+        phrases, sources = inv.load_inventory(inventory)
+        result = inv.coverage(linter, phrases, sources)
+        extra["inventory"] = result.to_dict()
+        text += inv.format_coverage(result)
+    return extra, text
