@@ -18,6 +18,8 @@ from typing import Any
 
 import regex
 
+from chatlint.selection import selector_matches
+
 CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
 TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
 VOCABULARY_KEYS = {"accept": list, "reject": list}
@@ -193,11 +195,9 @@ def _strings(values: list, key: str, fail) -> None:
             raise fail(key, f"must be a list of strings, found {value!r}")
 
 
-def validate_rule_ids(config: Config, rule_ids: list[str], meta_ids: list[str] = ()) -> None:
+def validate_rule_ids(config: Config, rule_ids: list[str]) -> None:
     """An unknown rule id or category in any key of ``config`` is an error naming the key."""
-    from chatlint.linter import selector_matches
-
-    known = list(rule_ids) + list(meta_ids)
+    known = list(rule_ids)
     path = config.path
 
     def check(key: str, selector: str, exact: bool = False) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from chatlint.linter import Linter
-from chatlint.rules import RULE_ID_RE, LineDict, LineList, _LineLoader
+from chatlint.rule_yaml import LineDict, LineList, _LineLoader
+from chatlint.rules import RULE_ID_RE
 
 SOURCES_FILE = "sources.yaml"
 SOURCE_KEYS = {"id", "title", "url", "also", "publisher", "kind", "read"}
