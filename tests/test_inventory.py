@@ -137,3 +137,22 @@ def test_shipped_inventory_loads_and_names_its_sources() -> None:
     assert len({p.phrase for p in phrases}) == len(phrases), "a phrase is listed twice"
     used = {s for p in phrases for s in p.sources}
     assert public <= used, f"sources no phrase cites: {sorted(public - used)}"
+
+
+def test_shipped_dev_set_is_consistent_with_the_inventory() -> None:
+    entries, _ = load_entries([ROOT / "corpus" / "dev"])
+    bad = [e for e in entries if "/bad/" in e.path.replace("\\", "/")]
+    near = [e for e in entries if "/near/" in e.path.replace("\\", "/")]
+    assert len(bad) >= 200 and len(near) >= 200 and len(entries) >= 400
+    assert len({e.text for e in entries}) == len(entries), "a dev reply is listed twice"
+    assert all(e.rules for e in bad), "a violation must name the rule it should get"
+    families_bad = {Path(e.path).stem for e in bad}
+    families_near = {Path(e.path).stem for e in near}
+    assert families_bad == families_near, f"families with one side only: {families_bad ^ families_near}"
+    phrases, _ = load_inventory([ROOT / "corpus" / "inventory"])
+    planned = {p.rule for p in phrases if p.rule}
+    known = {r.id for r in Linter().all_rules}
+    labels = {r for e in entries for r in e.rules}
+    assert labels - known <= planned, (
+        f"dev labels no rule or inventory phrase names: {sorted(labels - known - planned)}"
+    )
