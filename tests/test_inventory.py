@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from chatlint.cli import main
-from chatlint.evaluate import evaluate_dev, load_entries
+from chatlint.evaluate import dev_kind, evaluate_dev, load_entries
 from chatlint.inventory import InventoryError, coverage, load_inventory
 from chatlint.linter import Linter
 
@@ -141,8 +141,8 @@ def test_shipped_inventory_loads_and_names_its_sources() -> None:
 
 def test_shipped_dev_set_is_consistent_with_the_inventory() -> None:
     entries, _ = load_entries([ROOT / "corpus" / "dev"])
-    bad = [e for e in entries if "/bad/" in e.path.replace("\\", "/")]
-    near = [e for e in entries if "/near/" in e.path.replace("\\", "/")]
+    bad = [e for e in entries if dev_kind(e.path) == "violation"]
+    near = [e for e in entries if dev_kind(e.path) == "near-miss"]
     assert len(bad) >= 200 and len(near) >= 200 and len(entries) >= 400
     assert len({e.text for e in entries}) == len(entries), "a dev reply is listed twice"
     assert all(e.rules for e in bad), "a violation must name the rule it should get"
