@@ -23,6 +23,7 @@ from chatlint.transcripts.base import iter_jsonl
 
 ENTRY_KEYS = {"text", "rules", "note"}
 CLEAN_DIR = "clean"
+INVENTORY_DIR = "inventory"
 
 
 class CorpusError(Exception):
@@ -144,17 +145,29 @@ class Report:
 
 
 def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The YAML files of these files and folders, each folder's sorted."""
+    """The YAML files of these files and folders, each folder's sorted; a folder named
+    ``inventory`` holds the phrase inventory, not replies (see ``inventory_folders``)."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+            found = (p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            files.extend(sorted(p for p in found if INVENTORY_DIR not in p.relative_to(path.parent).parts[:-1]))
         elif path.is_file():
             files.append(path)
         else:
             raise CorpusError(f"{path}: no such corpus file or folder")
     return files
+
+
+def inventory_folders(paths: Iterable[str | Path]) -> list[Path]:
+    """The folders named ``inventory`` among and under these folders: eval reports their coverage."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += [path] if path.name == INVENTORY_DIR else sorted(path.rglob(INVENTORY_DIR))
+    return [p for p in found if p.is_dir()]
 
 
 def is_clean_file(path: Path) -> bool:

@@ -156,3 +156,15 @@ def test_shipped_dev_set_is_consistent_with_the_inventory() -> None:
     assert labels - known <= planned, (
         f"dev labels no rule or inventory phrase names: {sorted(labels - known - planned)}"
     )
+
+
+def test_eval_of_a_corpus_folder_reads_its_inventory_folder_as_an_inventory(tmp_path: Path) -> None:
+    _inventory(tmp_path)  # tmp_path/inventory/
+    (tmp_path / "labelled").mkdir()
+    (tmp_path / "labelled" / "a.yaml").write_text(
+        '- text: "Я не знаю."\n  rules: [taboo/dont-know]\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["eval", str(tmp_path), "--select", "taboo/dont-know"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 entries in 1 files")  # the inventory's YAML is not read as replies
+    assert "Inventory coverage" in result.output and "«без понятия»" in result.output

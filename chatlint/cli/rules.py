@@ -70,7 +70,8 @@ def eval_command(
         raise UsageError(str(exc)) from None
     report = ev.evaluate(linter, entries, files)
     try:
-        extra, extra_text = ev.report_extras(linter, entries, inventory)
+        folders = list(dict.fromkeys([*map(Path, inventory), *ev.inventory_folders(corpus)]))
+        extra, extra_text = ev.report_extras(linter, entries, folders)
     except InventoryError as exc:
         raise UsageError(str(exc)) from None
     failures = report.failures(min_precision, min_recall)
