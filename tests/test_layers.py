@@ -56,6 +56,7 @@ LAYERS: dict[str, int] = {
     "chatlint.fixer": IO,
     "chatlint.atomic": IO,
     "chatlint.evaluate": IO,
+    "chatlint.inventory": IO,
     "chatlint.docgen": CLI,
     "chatlint.cli": CLI,
     "chatlint.cli.*": CLI,
