@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "chatlint.linter": ENGINE,
     "chatlint.dialogue": ENGINE,
     "chatlint.pipeline": ENGINE,
+    "chatlint.qa": VOCABULARY,  # the QA score: arithmetic over (rule, severity) marks, no imports
     "chatlint.sources": IO,
     "chatlint.config": IO,
     "chatlint.templates": IO,
@@ -56,6 +57,9 @@ LAYERS: dict[str, int] = {
     "chatlint.fixer": IO,
     "chatlint.atomic": IO,
     "chatlint.evaluate": IO,
+    "chatlint.frames": IO,
+    "chatlint.dask": IO,
+    "chatlint.dask_files": IO,
     "chatlint.inventory": IO,
     "chatlint.docgen": CLI,
     "chatlint.cli": CLI,
