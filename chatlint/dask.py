@@ -54,6 +54,8 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
 )
 from chatlint.qa import QAConfig
 
+WARM_UP = "Здравствуйте! Сейчас проверю ваш заказ, это займёт пару минут."
+
 
 def _plugin_class():
     from distributed.diagnostics.plugin import WorkerPlugin
@@ -66,7 +68,8 @@ def _plugin_class():
             self.name = f"chatlint-{spec.key}"
 
         def setup(self, worker) -> None:
-            checker_for(self.spec)
+            linter = checker_for(self.spec)
+            linter.check(WARM_UP)  # the dictionaries a first check loads: a worker's start-up, not a task's
 
     return ChatlintPlugin
 
