@@ -134,9 +134,19 @@ def test_bad_rows_are_reported_with_file_and_line_and_the_rest_is_checked(client
         encoding="utf-8",
     )
     (tmp_path / "notes.txt").write_text("Просто заметка\n", encoding="utf-8")
+    chat = tmp_path / "chat.csv"
+    chat.write_text(
+        "Номер диалога;Отправитель;Сообщение;Дата\n7;Клиент;Где заказ?;15.03.2024 10:00\n"
+        "7;Оператор;Здравствуйте! Заказ у курьера.;15.03.2024 10:01\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["check", str(tmp_path), "--dask", client.scheduler.address, "--format", "jsonl"])
+    args = ["check", str(tmp_path), "--dask", client.scheduler.address, "--format", "jsonl", "--tz", "Europe/Moscow"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
+    assert f"chatlint: warning: {chat}: 2 timestamps without a time zone read as Europe/Moscow (set --tz)" in (
+        result.stderr.splitlines()
+    )
     errors = [line for line in result.stderr.splitlines() if "input error" in line]
     assert errors == [
         f"chatlint: input error: {bad}:2: invalid JSON: Expecting value (column 1)",
