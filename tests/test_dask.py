@@ -238,3 +238,19 @@ def test_extra_rule_files_reach_the_workers_as_bytes(client, tmp_path):
     frame = dd.from_pandas(pd.DataFrame({"conversation_id": ["a"], "role": ["operator"], "text": ["Сорри!"]}), 1)
     found = check_frame(frame, spec, client=client).diagnostics.compute()
     assert list(found["rule"]) == ["house/no-sorry"]
+
+
+def test_a_frame_already_partitioned_by_conversation_is_not_shuffled(client, export):
+    frame = pd.read_json(export / "a.jsonl", lines=True, dtype=False)
+    frame["line"] = range(1, len(frame) + 1)
+    by_conversation = dd.from_pandas(frame.set_index("conversation_id"), npartitions=4, sort=True).reset_index()
+    declared = check_frame(by_conversation, partitioned=True, client=client)
+    assert "shuffle" not in str(declared.diagnostics.dask.keys())
+    shuffled = check_frame(dd.from_pandas(frame, npartitions=4), client=client)
+    assert "shuffle" in str(shuffled.diagnostics.dask.keys())
+    key = ["conversation_id", "message_id", "rule", "start", "end"]
+    one, two = declared.diagnostics.compute(), shuffled.diagnostics.compute()
+    assert len(one) > CONVERSATIONS
+    assert sorted(map(tuple, one[key].astype(str).values.tolist())) == sorted(
+        map(tuple, two[key].astype(str).values.tolist())
+    )
