@@ -84,9 +84,11 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_no_finding(client, export,
     pid = client.run(os.getpid, workers=[victim])[victim]
     os.kill(pid, signal.SIGKILL)  # the worker process dies, and the results it held with it
     found = future.result(timeout=300)
-    after = set(client.scheduler_info()["workers"])
-    assert victim in before and victim not in after  # the nanny started a new worker process
-    client.wait_for_workers(2, timeout=60)
+    deadline = time.monotonic() + 60
+    while victim in client.scheduler_info()["workers"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert victim in before and victim not in client.scheduler_info()["workers"]  # that process is gone
+    client.wait_for_workers(2, timeout=60)  # and the nanny started a new one
     rows = [json.dumps(row, ensure_ascii=False) for row in _finding_dicts(found)]
     assert sorted(rows) == serial
     # the new worker process built its Linter once, through the plugin, before any task ran
