@@ -256,3 +256,21 @@ def test_a_frame_already_partitioned_by_conversation_is_not_shuffled(client, exp
     assert sorted(map(tuple, one[key].astype(str).values.tolist())) == sorted(
         map(tuple, two[key].astype(str).values.tolist())
     )
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--output", "findings.parquet"], "--output needs --dask"),
+        (["--dask", "local", "--output", "findings.csv"], "give a Parquet folder name ending in .parquet"),
+        (["--dask", "local", "--output", "old.parquet"], "exists: remove it or give a new name"),
+        (["--dask", "local", "--statistics"], "--dask checks transcript files and folders"),
+    ],
+)
+def test_dask_usage_errors_start_no_cluster(tmp_path, monkeypatch, extra, message):
+    write_jsonl(tmp_path / "a.jsonl", 16, per_conversation=8)
+    (tmp_path / "old.parquet").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "a.jsonl", *extra])
+    assert result.exit_code == 2
+    assert message in result.stderr
