@@ -36,7 +36,9 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
     PATH,
     PROBLEM,
     PROBLEM_COLUMNS,
+    RECORD,
     STRING,
+    STRINGS,
     LinterSpec,
     Plan,
     _extra_name,
@@ -47,6 +49,7 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
     check_partition,
     checker_for,
     conversations,
+    findings_partition,
     plan_for,
     problems_partition,
     summary_dtypes,
@@ -121,14 +124,14 @@ def check_frame(
         messages = messages.shuffle(on=plan.keys)
     dtypes = dict(FINDING_COLUMNS)
     dtypes.update({_extra_name(c): messages._meta.dtypes[c] for c in plan.extras})
-    diagnostics = messages.map_partitions(check_partition, spec, plan, dtypes, meta=_typed([], dtypes))
+    all_dtypes = {**dtypes, "suggestions": STRINGS, RECORD: STRING}
+    # one pass over each shuffled partition; the three frames are cheap selections of its result
+    checked = messages.map_partitions(check_partition, spec, plan, all_dtypes, meta=_typed([], all_dtypes))
+    diagnostics = checked.map_partitions(findings_partition, dtypes, meta=_typed([], dtypes))
     rule_ids = tuple(sorted(linter.enabled_ids))
     sdtypes = summary_dtypes(rule_ids, qa)
-    summary = dd.map_partitions(
-        summary_partition, messages, diagnostics, plan, rule_ids, qa, sdtypes, meta=_typed([], sdtypes),
-        align_dataframes=False,
-    )  # fmt: skip
-    problems = messages.map_partitions(problems_partition, plan, meta=_typed([], PROBLEM_COLUMNS))
+    summary = checked.map_partitions(summary_partition, rule_ids, qa, sdtypes, meta=_typed([], sdtypes))
+    problems = checked.map_partitions(problems_partition, meta=_typed([], PROBLEM_COLUMNS))
     return Checked(diagnostics, summary, problems, list(linter.rules))
 
 

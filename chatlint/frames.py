@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from chatlint.conversation import Conversation, Event
 from chatlint.linter import Linter
@@ -30,6 +31,7 @@ from chatlint.transcripts.generic import FieldMap, event_from
 
 PATH, LINE, ORDER, PROBLEM, WARNING = "path", "line", "_order", "_problem", "_warning"
 STRING = pd.StringDtype("pyarrow")
+STRINGS = pd.ArrowDtype(pa.list_(pa.string()))
 FINDING_COLUMNS: dict[str, object] = {
     "rule": STRING, "severity": STRING, "message": STRING, "start": "int64", "end": "int64", "text": STRING,
     "suggestions": object, "fix": STRING, "source": STRING, "path": STRING, "line": "int64", "column": "int64",
@@ -39,6 +41,10 @@ FINDING_COLUMNS: dict[str, object] = {
 PROBLEM_COLUMNS: dict[str, object] = {
     "path": STRING, "line": "int64", "index": STRING, "severity": STRING, "message": STRING,
 }  # fmt: skip
+RECORD = "record"  # what a row of check_partition's frame is: a finding, a conversation, a problem
+# check_partition's frame holds the suggestions in Arrow (no Python list per finding for the GC to walk);
+# the diagnostics frame has them as lists, which pandas reads back from Parquet (an Arrow list dtype it cannot)
+CHECKED_COLUMNS: dict[str, object] = {**FINDING_COLUMNS, "suggestions": STRINGS, RECORD: STRING}
 
 
 # --- the Linter in each process -------------------------------------------------------------
@@ -217,23 +223,54 @@ def _extra_name(column: str) -> str:
 
 
 def check_partition(pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Mapping) -> pd.DataFrame:
-    """The findings of the conversations of one partition, one row each."""
+    """One pass over a partition: a row per finding, per conversation (its counts, for the summary)
+    and per unreadable row (``RECORD`` says which), so the input partition is read once and freed."""
+    from chatlint.kinds.dialogue import first_response
     from chatlint.pipeline import check_conversation
 
     linter = checker_for(spec)
-    rows = []
-    for conv, records in conversations(pdf, plan):
+    rows, problems = [], []
+    blank = {"start": 0, "end": 0, "line": 0, "column": 0, "end_line": 0, "end_column": 0, "suggestions": []}
+    for conv, records in conversations(pdf, plan, problems):
         for reply, d in check_conversation(conv, linter):
-            rows.append(_finding_row(reply, d, records.get(str(reply.meta.get("message_id"))), plan.extras))
+            row = _finding_row(reply, d, records.get(str(reply.meta.get("message_id"))), plan.extras)
+            rows.append(dict(row, **{RECORD: "finding"}))
+        frt = first_response(conv)
+        facts = {
+            "messages": len(conv.events),
+            "replies": len(conv.replies),
+            "first_response_s": frt[1] if frt else None,
+        }
+        started = conv.events[0].timestamp
+        rows.append(
+            dict(blank, path=conv.path, conversation_id=conv.conversation_id, author=", ".join(conv.operators),
+                 timestamp=started.isoformat() if started else None, extra=json.dumps(facts),
+                 **{RECORD: "conversation"})
+        )  # fmt: skip
+    for p in problems:
+        rows.append(
+            dict(blank, path=p["path"], line=p["line"], severity=p["severity"], message=p["message"],
+                 extra=json.dumps({"index": p["index"]}, ensure_ascii=False), **{RECORD: "problem"})
+        )  # fmt: skip
     return _typed(rows, dtypes)
 
 
-def problems_partition(pdf: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+def findings_partition(checked: pd.DataFrame, dtypes: Mapping) -> pd.DataFrame:
+    """The finding rows of a ``check_partition`` frame."""
+    found = checked[checked[RECORD] == "finding"].drop(columns=[RECORD])
+    found["suggestions"] = [list(s) for s in found["suggestions"]]
+    return found.astype(dict(dtypes))
+
+
+def problems_partition(checked: pd.DataFrame) -> pd.DataFrame:
     """The rows of one partition that are no message, with why."""
-    problems: list = []
-    for _ in conversations(pdf, plan, problems):
-        pass
-    return _typed(problems, PROBLEM_COLUMNS)
+    rows = checked[checked[RECORD] == "problem"]
+    index = [json.loads(e)["index"] for e in rows["extra"]]
+    frame = pd.DataFrame(
+        {"path": rows["path"], "line": rows["line"], "index": index, "severity": rows["severity"],
+         "message": rows["message"]}
+    )  # fmt: skip
+    return _typed(frame.to_dict("records"), PROBLEM_COLUMNS)
 
 
 def summary_dtypes(rule_ids: Iterable[str], qa: QAConfig) -> dict[str, object]:
@@ -248,29 +285,31 @@ def summary_dtypes(rule_ids: Iterable[str], qa: QAConfig) -> dict[str, object]:
     return dtypes
 
 
-def summary_partition(
-    pdf: pd.DataFrame, found: pd.DataFrame, plan: Plan, rule_ids: tuple, qa: QAConfig, dtypes: Mapping
-) -> pd.DataFrame:
-    """One row per conversation of a partition, from its rows and the findings checked from them."""
-    from chatlint.kinds.dialogue import first_response
+def summary_partition(checked: pd.DataFrame, rule_ids: tuple, qa: QAConfig, dtypes: Mapping) -> pd.DataFrame:
+    """One row per conversation of a ``check_partition`` frame: its counts, findings and QA score."""
     from chatlint.qa import score
 
+    found = checked[checked[RECORD] == "finding"]
     by_conv: dict[tuple, list] = {}
     for path, cid, rule, severity, mid in zip(
         found["path"], found["conversation_id"], found["rule"], found["severity"], found["message_id"]
     ):
         by_conv.setdefault((path, cid), []).append((rule, severity, mid))
+    convs = checked[checked[RECORD] == "conversation"]
     rows = []
-    for conv, _ in conversations(pdf, plan):
-        marks = by_conv.get((conv.path, conv.conversation_id), [])
-        qa_score = score(marks, len(conv.replies), rule_ids, qa)
-        frt = first_response(conv)
+    for path, cid, operators, started, extra in zip(
+        convs["path"], convs["conversation_id"], convs["author"], convs["timestamp"], convs["extra"]
+    ):
+        facts = json.loads(extra)
+        marks = by_conv.get((path, cid), [])
+        qa_score = score(marks, facts["replies"], rule_ids, qa)
         severities = [m[1] for m in marks]
+        frt = facts["first_response_s"]
         row = {
-            "path": conv.path, "conversation_id": conv.conversation_id, "operators": ", ".join(conv.operators),
-            "started": conv.events[0].timestamp.isoformat() if conv.events[0].timestamp else None,
-            "messages": len(conv.events), "replies": len(conv.replies),
-            "first_response_s": frt[1] if frt else float("nan"), "findings": len(marks),
+            "path": path, "conversation_id": cid, "operators": operators,
+            "started": None if pd.isna(started) else started,
+            "messages": facts["messages"], "replies": facts["replies"],
+            "first_response_s": float("nan") if frt is None else frt, "findings": len(marks),
             "errors": severities.count("error"), "warnings": severities.count("warning"),
             "infos": severities.count("info"),
             "qa_score": qa_score.score if qa_score.score is not None else float("nan"),
@@ -321,7 +360,8 @@ def batch_checker(
     def check(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         frames = list(batches)
         if frames:
-            yield check_partition(pd.concat(frames, ignore_index=True), spec, plan, FINDING_COLUMNS)
+            checked = check_partition(pd.concat(frames, ignore_index=True), spec, plan, CHECKED_COLUMNS)
+            yield findings_partition(checked, FINDING_COLUMNS)
 
     return check
 
