@@ -5,7 +5,8 @@ Parquet files of ``--file-messages`` rows each, then checks them:
 
 - ``serial``: ``chatlint check data.jsonl --format jsonl`` as a child process (its peak RSS);
 - ``dask-N``: a ``distributed.LocalCluster`` of N single-threaded worker processes running
-  ``check_frame(dd.read_parquet(...))``, the findings written to Parquet; each worker's peak RSS (``ru_maxrss``) and CPU time, the client process's CPU time.
+  ``check_frame(dd.read_parquet(...))``, the findings written to Parquet; each worker's peak
+  RSS (``ru_maxrss``) and CPU time, the client process's CPU time.
 
 One JSON line per run: wall seconds, messages/s, findings, peak memory, CPU seconds of each
 worker, and the load average before and after. On a shared machine wall time moves with the
