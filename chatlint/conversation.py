@@ -19,7 +19,8 @@ class Event:
     """One event of a conversation: a message, a note, a transfer, a join, a close …
 
     ``timestamp`` is timezone-aware (or None when the source has none); ``line`` is the
-    1-based line in the source file where the record starts (0 when unknown).
+    1-based line in the source file where the record starts (0 when unknown); ``where`` maps
+    offsets in ``text`` to file positions (``position``).
     """
 
     conversation_id: str
@@ -34,13 +35,23 @@ class Event:
     is_internal: bool = False
     seq: int = 0
     line: int = 0
+    where: tuple[int, ...] = ()  # (text offset, line, column) runs: see chatlint/transcripts/where.py
 
     def __reduce__(self) -> tuple:
         """Pickled as a plain tuple of fields (a slots dataclass pickles slowly): -j N sends events."""
         return Event, (
             self.conversation_id, self.message_id, self.timestamp, self.role, self.text, self.event_type,
-            self.author_id, self.author_name, self.transfer_to, self.is_internal, self.seq, self.line,
+            self.author_id, self.author_name, self.transfer_to, self.is_internal, self.seq, self.line, self.where,
         )  # fmt: skip
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) in the file of ``text[offset]``; without ``where``, the
+        record's line and the offset in the message."""
+        if self.where:
+            from chatlint.transcripts.where import position
+
+            return position(self.where, offset)
+        return self.line, offset + 1
 
     @property
     def author(self) -> str:

@@ -90,11 +90,17 @@ def parse_script(script: str, conversation_id: str = "example", path: str = "<sc
 
 @dataclass(frozen=True)
 class RecordPosition:
-    """Positions for a message of a transcript: the record's line, the column inside the message."""
+    """Positions for a message of a transcript: where its characters are in the file (``where``,
+    see chatlint/transcripts/where.py), else the record's line and the column inside the message."""
 
     line: int
+    where: tuple[int, ...] = ()
 
     def __call__(self, offset: int) -> tuple[int, int]:
+        if self.where:
+            from chatlint.transcripts.where import position
+
+            return position(self.where, offset)
         return self.line, offset + 1
 
 
@@ -122,7 +128,7 @@ class ConversationChecker:
             "role": event.role,
             "timestamp": event.timestamp.isoformat() if event.timestamp else None,
         }
-        return Reply(event.text, conv.path, RecordPosition(event.line), meta)
+        return Reply(event.text, conv.path, RecordPosition(event.line, event.where), meta)
 
     def check(self, conv: Conversation) -> list[Finding]:
         """Findings in event order, then by offset within the message."""

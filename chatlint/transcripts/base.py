@@ -44,9 +44,34 @@ class BadRecord(ValueError):
 
 
 ROLE_WORDS = {
-    OPERATOR: {"operator", "agent", "admin", "support", "human_agent", "оператор", "сотрудник", "менеджер"},
-    CLIENT: {"client", "customer", "visitor", "contact", "клиент", "посетитель", "покупатель"},
-    BOT: {"bot", "assistant", "auto", "autoresponder", "бот", "автоответ"},
+    OPERATOR: {
+        "operator",
+        "agent",
+        "admin",
+        "support",
+        "human_agent",
+        "оператор",
+        "сотрудник",
+        "менеджер",
+        "специалист",
+        "консультант",
+        "агент",
+        "администратор",
+        "поддержка",
+    },
+    CLIENT: {
+        "client",
+        "customer",
+        "visitor",
+        "contact",
+        "клиент",
+        "посетитель",
+        "покупатель",
+        "гость",
+        "абонент",
+        "заказчик",
+    },
+    BOT: {"bot", "assistant", "auto", "autoresponder", "бот", "чат-бот", "автоответ", "автоответчик"},
     SYSTEM: {"system", "event", "service", "система", "системное"},
 }
 _ROLE_OF = {word: role for role, words in ROLE_WORDS.items() for word in words}
@@ -63,6 +88,7 @@ def role_of(value: object) -> str | None:
 # --- time ---------------------------------------------------------------------------------
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*$")
 _EPOCH_MS = 10**11
+_DATE_ONLY = re.compile(r"^\d{1,2}[./]\d{1,2}[./](\d{2}|\d{4})$|^\d{4}-\d{2}-\d{2}$")
 
 
 class TimeParser:
@@ -71,6 +97,7 @@ class TimeParser:
     def __init__(self, opts: ReadOptions) -> None:
         self.tz = opts.tz
         self.naive = 0
+        self.date_only = 0
         self.zones: dict[tzinfo, tzinfo] = {}  # one object per UTC offset: events pickle smaller and faster
 
     def __call__(self, value: object) -> datetime | None:
@@ -79,11 +106,11 @@ class TimeParser:
         if isinstance(value, bool):
             raise BadRecord(f"timestamp {value!r} is not a time")
         if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", value)):
-            number = float(value)
-            if number > _EPOCH_MS:
-                number /= 1000
-            return datetime.fromtimestamp(number, timezone.utc)
+            return self._epoch(value)
         text = str(value).strip()
+        if _DATE_ONLY.match(text):
+            self.date_only += 1
+            text += " 00:00"
         m = _DMY.match(text)
         if m:
             day, month, year, hour, minute, second = m.groups()
@@ -107,8 +134,24 @@ class TimeParser:
             zone = self.zones[dt.tzinfo] = dt.tzinfo
         return dt if zone is dt.tzinfo else dt.replace(tzinfo=zone)
 
+    @staticmethod
+    def _epoch(value: object) -> datetime:
+        """Epoch seconds (or milliseconds, by magnitude) as UTC; NaN, infinities and years past
+        9999 are a BadRecord."""
+        try:
+            number = float(value)  # type: ignore[arg-type]
+            if number > _EPOCH_MS:
+                number /= 1000
+            return datetime.fromtimestamp(number, timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BadRecord(f"timestamp {value!r} is not a time") from None
+
     def report(self, path: str, opts: ReadOptions) -> None:
-        """Warn once per file when naive timestamps were given the configured zone."""
+        """Warn once per file when naive timestamps were given the configured zone, and when
+        timestamps had only a date."""
+        if self.date_only:
+            opts.warn(path, 0, f"{self.date_only} timestamps have a date only: read as midnight, so response "
+                      "times are not measured (export the time too, or map a time column)")  # fmt: skip
         if self.naive:
             zone = opts.tz_name or str(self.tz)
             opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} (set --tz)")
