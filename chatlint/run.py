@@ -42,16 +42,21 @@ def uses_transcripts(paths, statistics: bool, opts, fixing: dict) -> bool:
         return True
     if opts.input_format == "replies":
         return False
-    from chatlint.transcripts import SUFFIXES, detect
+    from chatlint import formats
+    from chatlint.transcripts import SUFFIXES
 
     project = Project(CliOptions(isolated=True))
+    found = False
     for raw in paths:
         if raw == "-":
+            found = True
             continue
         for path in project.files(Path(raw), also=SUFFIXES):
-            if path.suffix.lower() in SUFFIXES and detect(path, opts.read):
-                return True
-    return False
+            found = True
+            fmt = formats.detect(path, opts.read)
+            if fmt is None or formats.FORMATS[fmt].kind == formats.TRANSCRIPT:
+                return True  # a transcript, or a file not recognised: the transcript run reports it
+    return not found and bool(paths)  # an empty selection: the transcript run reports it
 
 
 def configured_linter(cli: CliOptions):

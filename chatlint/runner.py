@@ -29,7 +29,8 @@ import chatlint.templates  # noqa: F401 - registers the template readers in READ
 from chatlint.conversation import Conversation
 from chatlint.sources import READERS, BinaryInput, InputError, LineWriter, Reply, decode, replies_from
 from chatlint.summary import Summary, UnitResult
-from chatlint.transcripts import FORMATS, SUFFIXES, ReadOptions, detect, read
+from chatlint import formats
+from chatlint.transcripts import FORMATS, SUFFIXES, ReadOptions, read
 
 TRANSCRIPT_SUFFIXES = SUFFIXES
 INPUT_FORMATS = ("auto", "replies", *FORMATS)
@@ -161,6 +162,7 @@ class Inputs:
         self, paths: Iterable[str], texts: Iterable[str], opts: RunOptions, err: IO[str], project=None
     ) -> None:
         self.texts = list(texts)
+        paths = self.paths = list(paths)
         self.opts, self.err = opts, LineWriter(err)  # every message on one line
         self.project = project
         self.files: list[Path | str] = []
@@ -172,6 +174,7 @@ class Inputs:
             else:
                 self.files.extend(project.files(Path(raw), also=TRANSCRIPT_SUFFIXES))
         self.failed = False
+        self.empty = bool(list(paths)) and not self.files  # an empty selection is an error, as in ruff
         self.current = ""
         self.done_lines = 0
         read_opts = opts.read
@@ -197,6 +200,9 @@ class Inputs:
         return tuple(file_ignores(path, self.project.config_for(path)))
 
     def __iter__(self) -> Iterator[tuple[Reply | Conversation, tuple[str, ...]]]:
+        if self.empty:
+            self.failed = True
+            self.err.write(f"chatlint: error: {formats.no_files(self.paths)}\n")
         for i, text in enumerate(self.texts):
             yield Reply(text, "<text>" if len(self.texts) == 1 else f"<text{i + 1}>"), ()
         for path in self.files:
@@ -208,8 +214,12 @@ class Inputs:
                 skip = self._skip(path)
                 fmt = self.opts.input_format
                 if fmt == "auto":
-                    fmt = detect(path, self.opts.read) or "replies"
-                units = replies_from(path, self.opts.encoding) if fmt == "replies" else read(path, fmt, self.opts.read)
+                    fmt = formats.detect(path, self.opts.read)
+                    if fmt is None:
+                        self._problem(str(path), 0, formats.not_recognised(path, self.opts.read))
+                        continue
+                library = fmt == "replies" or formats.FORMATS[fmt].kind == formats.LIBRARY
+                units = replies_from(path, self.opts.encoding) if library else read(path, fmt, self.opts.read)
                 for unit in units:
                     yield unit, skip
             except BinaryInput as exc:

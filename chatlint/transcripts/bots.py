@@ -55,7 +55,8 @@ def rasa_conversations(doc: Doc) -> Iterator[Conversation]:
     sender = str(data.get("sender_id"))
     sessions: list[list[dict]] = [[]]
     for item in data.get("events") or []:
-        if isinstance(item, dict) and item.get("event") == "session_started" and sessions[-1]:
+        said = any(e.get("event") in ("user", "bot") for e in sessions[-1] if isinstance(e, dict))
+        if isinstance(item, dict) and item.get("event") == "session_started" and said:
             sessions.append([])
         sessions[-1].append(item)
 
