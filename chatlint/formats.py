@@ -67,16 +67,46 @@ FORMATS: dict[str, Format] = {
                 ("rasa", "Rasa conversation tracker"),
             ]
         ),
-        Format("yaml", LIBRARY, (".yaml", ".yml"), "chatlint.templates.yaml_reader:yaml_replies",
-               "chatlint.templates.yaml_reader:read_yaml", "canned replies"),  # fmt: skip
-        Format("json-replies", LIBRARY, (".json",), "chatlint.templates.json_reader:json_replies",
-               "chatlint.templates.json_reader:read_json", "canned replies"),  # fmt: skip
-        Format("csv-replies", LIBRARY, (".csv",), "chatlint.templates.csv_reader:csv_replies",
-               "chatlint.templates.csv_reader:read_csv", "canned replies, one a row"),  # fmt: skip
-        Format("markdown", LIBRARY, (".md", ".markdown"), "chatlint.templates.markdown_reader:markdown_replies",
-               "chatlint.templates.markdown_reader:read_markdown", "canned replies"),  # fmt: skip
-        Format("text", LIBRARY, (".txt",), "chatlint.templates.markdown_reader:text_replies",
-               "chatlint.templates.markdown_reader:read_text", "one reply"),  # fmt: skip
+        Format(
+            "yaml",
+            LIBRARY,
+            (".yaml", ".yml"),
+            "chatlint.templates.yaml_reader:yaml_replies",
+            "chatlint.templates.yaml_reader:read_yaml",
+            "canned replies",
+        ),  # fmt: skip
+        Format(
+            "json-replies",
+            LIBRARY,
+            (".json",),
+            "chatlint.templates.json_reader:json_replies",
+            "chatlint.templates.json_reader:read_json",
+            "canned replies",
+        ),  # fmt: skip
+        Format(
+            "csv-replies",
+            LIBRARY,
+            (".csv",),
+            "chatlint.templates.csv_reader:csv_replies",
+            "chatlint.templates.csv_reader:read_csv",
+            "canned replies, one a row",
+        ),  # fmt: skip
+        Format(
+            "markdown",
+            LIBRARY,
+            (".md", ".markdown"),
+            "chatlint.templates.markdown_reader:markdown_replies",
+            "chatlint.templates.markdown_reader:read_markdown",
+            "canned replies",
+        ),  # fmt: skip
+        Format(
+            "text",
+            LIBRARY,
+            (".txt",),
+            "chatlint.templates.markdown_reader:text_replies",
+            "chatlint.templates.markdown_reader:read_text",
+            "one reply",
+        ),  # fmt: skip
     ]
 }
 TRANSCRIPT_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind == TRANSCRIPT)
@@ -191,7 +221,20 @@ def _table_hint(path: Path, opts, what: str) -> str:
     if not header:
         return f"not recognised: {what} without a header row"
     fmap = FieldMap(header, opts.columns)
-    return f"not recognised as a transcript: {what}; {unmapped_message(header, fmap, [])}"
+    rows = _csv_sample(path, opts, header) if path.suffix.lower() == ".csv" else []
+    return f"not recognised as a transcript: {what}; {unmapped_message(header, fmap, rows)}"
+
+
+def _csv_sample(path: Path, opts, header: list[str]) -> list[dict]:
+    """The first rows of a CSV file (from its head), for guessing which column holds what."""
+    import csv
+
+    from chatlint.transcripts import _head
+
+    lines = _head(path, opts).lstrip().splitlines()
+    delimiter = max(",;\t", key=lines[0].count) if lines else ","
+    rows = list(csv.reader(lines[1:51], delimiter=delimiter))
+    return [dict(zip(header, row)) for row in rows]
 
 
 def _xlsx_header(path: Path) -> list[str]:

@@ -109,8 +109,8 @@ class TimeParser:
             return self._epoch(value)
         text = str(value).strip()
         if _DATE_ONLY.match(text):
-            self.date_only += 1
-            text += " 00:00"
+            self.date_only += 1  # no time of day: no time at all (the file's order stands), with a warning
+            return None
         m = _DMY.match(text)
         if m:
             day, month, year, hour, minute, second = m.groups()
@@ -150,8 +150,8 @@ class TimeParser:
         """Warn once per file when naive timestamps were given the configured zone, and when
         timestamps had only a date."""
         if self.date_only:
-            opts.warn(path, 0, f"{self.date_only} timestamps have a date only: read as midnight, so response "
-                      "times are not measured (export the time too, or map a time column)")  # fmt: skip
+            opts.warn(path, 0, f"{self.date_only} timestamps have a date only: those messages keep the file's "
+                      "order and their response times are not measured (export the time too, or map a time column)")  # fmt: skip
         if self.naive:
             zone = opts.tz_name or str(self.tz)
             opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} (set --tz)")

@@ -216,7 +216,7 @@ def map_hint(header: list[str], missing: list[str], rows: list[Mapping]) -> str:
     picks = []
     for field_name in missing:
 
-        def fit(column: str) -> float:
+        def fit(column: str, field_name: str = field_name) -> float:
             values = [str(r.get(column) or "") for r in rows]
             if not values:
                 return 0

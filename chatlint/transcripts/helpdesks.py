@@ -199,7 +199,10 @@ _UD_AUTO = re.compile(r"обращение зарегистрировано|ти
 
 
 def detect_usedesk(data: object) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("ticket"), dict) and isinstance(data.get("comments"), list)
+    if not (isinstance(data, dict) and isinstance(data.get("ticket"), dict) and isinstance(data.get("comments"), list)):
+        return False
+    first = data["comments"][0] if data["comments"] else {}
+    return not isinstance(first, dict) or "published_at" in first or first.get("from") in ("client", "user", "trigger")
 
 
 def usedesk_conversations(doc: Doc) -> Iterator[Conversation]:

@@ -237,6 +237,27 @@ class Locator:
                 if found is not None:
                     return found
                 self.restore(before)
+        return self._by_key(value, key) if key else None
+
+    def _by_key(self, value: str, key: str) -> Traced | None:
+        """The next ``"key": "…"`` literal that decodes to ``value`` (escaped in some other way)."""
+        pattern = re.compile(b'"' + re.escape(key.encode("utf-8")) + rb'"\s*:\s*"')
+        for n, m in enumerate(pattern.finditer(self.buf, self.cur)):
+            if n > 50:
+                break
+            quote = m.end() - 1
+            lit = _LITERAL.match(self.buf, quote)
+            if lit is None:
+                continue
+            try:
+                decoded = json.loads(lit.group(0).decode("utf-8", "replace"))
+            except ValueError:
+                continue
+            if decoded == value:
+                self._advance(quote + 1)
+                traced = literal(lit.group(1).decode("utf-8", "replace"), self.line, self.column)
+                self._advance(lit.end())
+                return traced
         return None
 
     def _search(self, needle: bytes, value: str, key: str | None) -> Traced | None:
