@@ -112,6 +112,7 @@ FORMATS: dict[str, Format] = {
 TRANSCRIPT_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind == TRANSCRIPT)
 LIBRARY_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind == LIBRARY)
 SUFFIXES = frozenset(s for f in FORMATS.values() for s in f.suffixes)  # what a folder walk picks up
+TRANSCRIPT_SUFFIXES = frozenset(s for name in TRANSCRIPT_FORMATS for s in FORMATS[name].suffixes)
 
 # Keys that message records have and canned replies do not: a JSON file with them is never read
 # as a reply library unless --input-format replies says so.
@@ -137,6 +138,8 @@ def detect(path: Path, opts=None) -> str | None:
     from chatlint.transcripts import detect as transcript
 
     opts = opts or ReadOptions()
+    if path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
+        return library_for(path)
     fmt = transcript(path, opts)
     if fmt is not None:
         return fmt
