@@ -179,13 +179,17 @@ def _objects(data: object, depth: int) -> Iterator[dict]:
 
 
 def _library_csv(path: Path, opts) -> bool:
-    """A CSV whose header names a reply column and no message columns (role, author, time)."""
-    from chatlint.templates.tree import DEFAULT_FIELDS
+    """A CSV whose header has no message columns (role, author, time, conversation): a library
+    (its reader names the reply column it needs, ``templates.csv-column``)."""
+    from chatlint.transcripts.generic import FIELDS
 
+    message_columns = {name for field in _MESSAGE_FIELDS for name in FIELDS[field]} - _LIBRARY_TOO | _MESSAGE_COLUMNS
     header = [h.strip().lower() for h in _csv_header(path, opts)]
-    if any(h in MESSAGE_KEYS or h in _MESSAGE_COLUMNS for h in header):
-        return False
-    return any(h in DEFAULT_FIELDS for h in header) or len(header) <= 1
+    return not any(h in MESSAGE_KEYS or h in message_columns for h in header)
+
+
+_MESSAGE_FIELDS = ("conversation_id", "timestamp", "role", "author_id")
+_LIBRARY_TOO = {"тип", "type", "from", "кто", "чат", "диалог", "обращение", "тикет", "заявка", "сессия", "ticket"}
 
 
 _MESSAGE_COLUMNS = {"роль", "отправитель", "кто написал", "дата", "время", "дата и время", "автор", "сотрудник",

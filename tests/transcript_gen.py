@@ -54,7 +54,10 @@ def write_telegram(path: Path, messages: int, per_chat: int = 200, seed: int = 1
         out.write('{\n "personal_information": {"user_id": 900, "first_name": "Поддержка"},\n "chats": {"list": [\n')
         for chat in range(0, messages, per_chat):
             peer = 10_000 + chat
-            out.write(("," if chat else "") + f'{{"name": "Клиент {chat}", "type": "personal_chat", "id": {peer}, "messages": [\n')
+            out.write(
+                ("," if chat else "")
+                + f'{{"name": "Клиент {chat}", "type": "personal_chat", "id": {peer}, "messages": [\n'
+            )
             for k in range(min(per_chat, messages - chat)):
                 op = k % 2 == 1
                 text = rnd.choice(OPERATOR if op else CLIENT).format(op="Мария", n=chat)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
-from pathlib import Path
 
 from chatlint.conversation import BOT, CLIENT, OPERATOR, SYSTEM, Conversation, Event
 
@@ -150,8 +148,12 @@ class TimeParser:
         """Warn once per file when naive timestamps were given the configured zone, and when
         timestamps had only a date."""
         if self.date_only:
-            opts.warn(path, 0, f"{self.date_only} timestamps have a date only: those messages keep the file's "
-                      "order and their response times are not measured (export the time too, or map a time column)")  # fmt: skip
+            opts.warn(
+                path,
+                0,
+                f"{self.date_only} timestamps have a date only: those messages keep the file's order and their "
+                "response times are not measured (export the time too, or map a time column)",
+            )
         if self.naive:
             zone = opts.tz_name or str(self.tz)
             opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} (set --tz)")
@@ -189,41 +191,6 @@ def strip_html(text: str) -> str:
 def strip_bbcode(text: str) -> str:
     """Bitrix24 BBCode to plain text."""
     return clean_text(_BBCODE.sub("", _BBCODE_BR.sub("\n", text)))
-
-
-# --- positions in whole-file JSON -------------------------------------------------------------
-class LineFinder:
-    """Finds the line of a JSON string value in a file read whole (for reporting positions)."""
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-        self.pos = 0
-
-    def line_of(self, value: str, raw: bool = False) -> int:
-        """The line of the JSON string ``value`` (or of the raw text ``value``), searched onward."""
-        if not value:
-            return 0
-        needles = [value] if raw else [json.dumps(value[:40], ensure_ascii=False)[1:-1], json.dumps(value[:40])[1:-1]]
-        for needle in needles:
-            i = self.raw.find(needle, self.pos)
-            if i < 0:
-                i = self.raw.find(needle)
-            if i >= 0:
-                self.pos = i
-                return self.raw.count("\n", 0, i) + 1
-        return 0
-
-
-def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:
-    """A whole JSON file and its text; a syntax error is reported with its line and gives None."""
-    from chatlint.sources import decode
-
-    raw = decode(path.read_bytes(), str(path), opts.encoding)
-    try:
-        return json.loads(raw), raw
-    except json.JSONDecodeError as exc:
-        opts.problem(str(path), exc.lineno, f"invalid JSON: {exc.msg}")
-        return None
 
 
 # --- grouping a stream of events into conversations ------------------------------------------

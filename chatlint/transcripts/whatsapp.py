@@ -17,8 +17,10 @@ ANDROID = re.compile(r"^[\u200e\ufeff]?" + _STAMP + r" [-–] (.*)$")
 IOS = re.compile(r"^[\u200e\ufeff]?\[" + _STAMP + r"\] (.*)$")
 # The platform's own texts, matched against a whole message (never as a part of one).
 _SYSTEM = re.compile(
-    r"(сообщения и звонки защищены сквозным шифрованием\.[^\n]*|messages and calls are end-to-end encrypted\.[^\n]*"
-    r"|(ваш )?код безопасности (с контактом |для )[^\n]*изменился\.[^\n]*|your security code with [^\n]* changed\.[^\n]*)",
+    r"(сообщения и звонки защищены сквозным шифрованием\.[^\n]*"
+    r"|messages and calls are end-to-end encrypted\.[^\n]*"
+    r"|(ваш )?код безопасности (с контактом |для )[^\n]*изменился\.[^\n]*"
+    r"|your security code with [^\n]* changed\.[^\n]*)",
     re.I,
 )  # the notices iOS gives to a person; lines without an author are system lines anyway
 _DELETED = re.compile(
@@ -28,7 +30,8 @@ _DELETED = re.compile(
 )
 _MEDIA = re.compile(
     r"(<без медиафайлов>|<media omitted>|стикер не добавлен|sticker omitted"
-    r"|(изображение|видео|аудиофайл|документ|gif|стикер|контакт) отсутствует|(image|video|audio|document|gif|sticker) omitted"
+    r"|(изображение|видео|аудиофайл|документ|gif|стикер|контакт) отсутствует"
+    r"|(image|video|audio|document|gif|sticker) omitted"
     r"|\S.*\.\w{1,5} \(файл добавлен\)|\S.*\.\w{1,5} \(file attached\)|<attached: .*>)",
     re.I,
 )
