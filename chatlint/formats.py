@@ -189,7 +189,7 @@ def _library_csv(path: Path, opts) -> bool:
 
 
 _MESSAGE_FIELDS = ("conversation_id", "timestamp", "role", "author_id")
-_LIBRARY_TOO = {"тип", "type", "from", "кто", "чат", "диалог", "обращение", "тикет", "заявка", "сессия", "ticket"}
+_LIBRARY_TOO = {"тип", "type", "from", "кто"}  # names a canned-reply table may have too
 
 
 _MESSAGE_COLUMNS = {"роль", "отправитель", "кто написал", "дата", "время", "дата и время", "автор", "сотрудник",

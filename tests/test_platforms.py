@@ -275,3 +275,11 @@ def test_telegram_group_warns_about_operators(tmp_path: Path) -> None:
     assert any("chat 77 is a group" in m and "--operator" in m for _, m in warnings)
     _, [conv], _, _ = load(path, operators=frozenset({"Ира"}))
     assert [e.role for e in conv.events] == ["client", "operator", "operator"]
+
+
+def test_bitrix24_positions_through_bbcode() -> None:
+    _, [conv], _, _ = load(FIX / "bitrix24.json")
+    event = conv.events[4]
+    assert event.text == "Ольга, лимит снят.\nХорошего дня!"
+    line, column = event.position(event.text.index("Хорошего"))
+    assert _at(FIX / "bitrix24.json", line, column, 8) == "Хорошего"

@@ -32,23 +32,23 @@ class Doc:
         self.line = line if line or locator is None else locator.line
         self.start = locator.state() if locator is not None else None
 
-    def text(self, raw: object, key: str | None, markup: str = "plain", convert=None) -> dict:
+    def text(self, raw: object, key: str | None, markup: str = "plain", convert=None, traced=None) -> dict:
         """``text``, ``line`` and ``where`` of a message whose source string is ``raw`` under ``key``.
 
         ``markup`` "html" strips tags keeping positions; ``convert`` (a str -> str function) is
-        any other clean-up, after which only the start of the value is known.
+        any other clean-up, and ``traced`` the same on a Traced text (keeping positions).
         """
         raw = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
-        traced = self._find(raw, key) if raw else None
-        if traced is None or not traced.runs:
+        found = self._find(raw, key) if raw else None
+        if found is None or not found.runs:
             text = convert(raw) if convert else _MARKUP[markup](raw)
             return {"text": text, "line": self.line, "where": ()}
-        if convert is not None:
-            _, line, column = traced.runs[0]
+        if convert is not None and traced is None:
+            _, line, column = found.runs[0]
             return {"text": convert(raw), "line": line, "where": (0, line, column)}
-        traced = unhtml(traced) if markup == "html" else clean(traced)
-        line = traced.runs[0][1] if traced.runs else self.line
-        return {"text": traced.text, "line": line, "where": traced.where()}
+        found = unhtml(found) if markup == "html" else clean(traced(found) if traced else found)
+        line = found.runs[0][1] if found.runs else self.line
+        return {"text": found.text, "line": line, "where": found.where()}
 
     def _find(self, raw: str, key: str | None):
         locator = self.locator

@@ -26,6 +26,7 @@ from chatlint.conversation import (
 )
 from chatlint.transcripts.base import strip_bbcode, strip_html
 from chatlint.transcripts.docs import Doc, Platform, events_of, grouped
+from chatlint.transcripts.where import Traced, rewrite
 
 
 # --- Jivo -------------------------------------------------------------------------------------
@@ -110,7 +111,12 @@ def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
                 message_id=str(m.get("id", seq)),
                 timestamp=doc.time(m.get("date")),
                 role=role,
-                **doc.text(raw, "text", convert=lambda r, name=_name: strip_bbcode(_B24_USER.sub(name, r))),
+                **doc.text(
+                    raw,
+                    "text",
+                    convert=lambda r, name=_name: strip_bbcode(_B24_USER.sub(name, r)),
+                    traced=lambda t, users=users: _b24_traced(t, users),
+                ),  # fmt: skip
                 event_type=etype,
                 author_id=sender if sender != "0" else None,
                 author_name=user.get("name"),
@@ -119,6 +125,17 @@ def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
             )
         )
     yield conv.sort()
+
+
+_B24_BR = re.compile(r"\[br\]", re.I)
+_B24_TAG = re.compile(r"\[/?(?:b|i|u|s|url|user|quote|code|color|size|icon|chat|send|put|p)(?:=[^\]]*)?\]", re.I)
+
+
+def _b24_traced(traced: Traced, users: dict) -> Traced:
+    """Bitrix24 BBCode to plain text keeping positions (as strip_bbcode, with mentions as names)."""
+    traced = rewrite(traced, _B24_USER, lambda m: 2 if m.group(2) else (users.get(m.group(1)) or {}).get("name", ""))
+    traced = rewrite(traced, _B24_BR, lambda m: "\n")
+    return rewrite(traced, _B24_TAG, lambda m: "")
 
 
 # --- Chatwoot ---------------------------------------------------------------------------------

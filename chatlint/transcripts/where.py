@@ -138,6 +138,22 @@ def unhtml(traced: Traced) -> Traced:
     return strip(clean(out))
 
 
+def rewrite(traced: Traced, pattern: re.Pattern, replace) -> Traced:
+    """Each match of ``pattern`` replaced: ``replace(match)`` gives a group number (that group's
+    characters are kept, with their positions) or a string (placed where the match starts)."""
+    text = traced.text
+    out, pos = Traced(), 0
+    for m in pattern.finditer(text):
+        out.extend(traced, pos, m.start())
+        new = replace(m)
+        if isinstance(new, int):
+            out.extend(traced, m.start(new), m.end(new))
+        elif new:
+            out.add(new, *traced.position(m.start()))
+        pos = m.end()
+    return out.extend(traced, pos)
+
+
 def strip(traced: Traced) -> Traced:
     """Leading and trailing white space removed."""
     text = traced.text
