@@ -16,7 +16,7 @@ from pathlib import Path
 
 from chatlint.conversation import Conversation, Event
 from chatlint.transcripts.base import BadRecord, Grouper, ReadOptions, TimeParser, clean_text, strip_html
-from chatlint.transcripts.jsonstream import StreamError, sketch, stream
+from chatlint.transcripts.jsonstream import StreamError, items, sketch
 from chatlint.transcripts.where import Locator, clean, unhtml
 
 _MARKUP: dict[str, Callable[[str], str]] = {"plain": clean_text, "html": strip_html}
@@ -182,9 +182,7 @@ def _documents(path: Path, opts: ReadOptions, platform: Platform, times: TimePar
     locator = Locator()
     n = 0
     try:
-        for _, kind, value in stream(path, opts.encoding, frozenset({prefix}), locator):
-            if kind != "item":
-                continue
+        for value in items(path, opts.encoding, prefix, locator):
             n += 1
             doc = Doc(value, label, times, opts, locator)
             if not platform.detect(value):
@@ -203,11 +201,10 @@ def _records(path: Path, opts: ReadOptions, platform: Platform, times: TimeParse
     locator = Locator()
     group = Grouper(label, platform.name, opts)
     try:
-        for _, kind, value in stream(path, opts.encoding, frozenset({prefix}), locator):
-            if kind == "item":
-                event = _record_event(Doc(value, label, times, opts, locator), platform)
-                if event is not None:
-                    yield from group.add(event)
+        for value in items(path, opts.encoding, prefix, locator):
+            event = _record_event(Doc(value, label, times, opts, locator), platform)
+            if event is not None:
+                yield from group.add(event)
     except StreamError as exc:
         opts.problem(label, exc.line, str(exc))
     yield from group.finish()

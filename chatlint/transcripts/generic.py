@@ -13,7 +13,7 @@ from chatlint.conversation import EVENT_TYPES, MESSAGE, NOTE, SYSTEM, TRANSFER, 
 from chatlint.sources import LineIndex
 from chatlint.transcripts.base import BadRecord, Grouper, ReadOptions, TimeParser, clean_text, role_of
 from chatlint.transcripts.docs import Doc, decode_line
-from chatlint.transcripts.jsonstream import StreamError, sketch, stream
+from chatlint.transcripts.jsonstream import StreamError, items, sketch
 from chatlint.transcripts.where import Locator, Traced, clean, plain
 
 # model field -> names tried in the source (first found wins); ``--map field=name`` goes first.
@@ -384,12 +384,11 @@ def read_json(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     locator = Locator()
     n = 0
     try:
-        for _, kind, item in stream(path, opts.encoding, frozenset({prefix}), locator):
-            if kind == "item":
-                n += 1
-                conv = _json_conversation(Doc(item, name, times, opts, locator), n)
-                if conv is not None:
-                    yield conv
+        for item in items(path, opts.encoding, prefix, locator):
+            n += 1
+            conv = _json_conversation(Doc(item, name, times, opts, locator), n)
+            if conv is not None:
+                yield conv
     except StreamError as exc:
         opts.problem(name, exc.line, str(exc))
     times.report(name, opts)

@@ -120,5 +120,17 @@ def stream(path: Path, encoding: str | None, wanted: frozenset[str], locator: Lo
         handle.close()
 
 
+def items(path: Path, encoding: str | None, prefix: str, locator: Locator) -> Iterator[object]:
+    """Each value at ``prefix`` (as ``stream`` gives them, built by ijson's own builder: faster).
+    Raises StreamError on invalid JSON after the values before it were yielded."""
+    handle = open_json(path, encoding)
+    try:
+        yield from ijson.items(Tee(handle, locator), prefix, use_float=True)
+    except ijson.JSONError as exc:
+        raise StreamError(f"invalid JSON: {str(exc).splitlines()[0][:200]}", _line_now(locator)) from None
+    finally:
+        handle.close()
+
+
 def _line_now(locator: Locator) -> int:
     return locator.line + locator.buf.count(b"\n", locator.cur)

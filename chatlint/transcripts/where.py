@@ -96,22 +96,23 @@ def plain(text: str, line: int, column: int) -> Traced:
 # --- transformations that keep positions --------------------------------------------------------
 _DROP = re.compile("[\u200e\u200f\ufeff\u202a\u202b\u202c\u202d\u202e\r]")
 _SPACES = str.maketrans({0x00A0: " ", 0x202F: " ", 0x2007: " "})
+_ANY_SPACE = re.compile("[\u00a0\u202f\u2007]")
 
 
 def clean(traced: Traced) -> Traced:
     """Direction marks, BOMs and carriage returns removed, no-break spaces made plain (as clean_text)."""
     text = traced.text
     if not _DROP.search(text):
-        translated = text.translate(_SPACES)
-        if translated != text:
-            traced.parts = [translated]
+        if _ANY_SPACE.search(text):
+            traced.parts = [text.translate(_SPACES)]
         return traced
     out, pos = Traced(), 0
     for m in _DROP.finditer(text):
         out.extend(traced, pos, m.start())
         pos = m.end()
     out.extend(traced, pos)
-    out.parts = [out.text.translate(_SPACES)]
+    if _ANY_SPACE.search(out.text):
+        out.parts = [out.text.translate(_SPACES)]
     return out
 
 
