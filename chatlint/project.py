@@ -216,7 +216,8 @@ def _folder_files(folder: Path, respect_gitignore: bool = True) -> list[Path]:
 
 
 def _git_files(folder: Path) -> list[Path] | None:
-    """The files git lists under ``folder`` (tracked, or untracked and not ignored); None outside git."""
+    """The files git lists under ``folder`` (tracked, or untracked and not ignored), hidden ones
+    left out; None outside git."""
     import subprocess  # here: ``check --text`` never walks a folder
 
     try:
@@ -230,7 +231,8 @@ def _git_files(folder: Path) -> list[Path] | None:
     if done.returncode != 0:
         return None
     names = {n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
-    return sorted(p for p in (folder / n for n in names) if p.is_file())
+    shown = (n for n in names if not any(part.startswith(".") for part in n.split("/")))  # as the walk does
+    return sorted(p for p in (folder / n for n in shown) if p.is_file())
 
 
 def _walk_without_git(folder: Path, ignores: list | None, seen: set[tuple[int, int]] | None = None) -> Iterator[Path]:

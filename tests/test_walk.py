@@ -64,6 +64,19 @@ def test_walk_reads_gitignore_as_git_does_without_git(tmp_path: Path) -> None:
     assert names == ["keep.yaml", "sub/b.yaml", "sub/deep/c.yaml"]
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not available")
+def test_hidden_files_and_folders_are_left_out_in_a_git_repository_too(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    for name in (".github/workflow.yaml", ".pre-commit-config.yaml", "replies/.draft.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("a: Я не знаю.\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert checked(tmp_path) == {"replies/a.yaml", "replies/b.md"}
+    hidden = tmp_path / ".hidden-start"
+    make_tree(hidden)
+    assert checked(hidden) == {"replies/a.yaml", "replies/b.md"}  # only what is below the start counts
+
+
 def _configured_tree(root: Path, respect: str) -> None:
     make_tree(root)
     (root / "chatlint.toml").write_text(f"respect-gitignore = {respect}\n", encoding="utf-8")
