@@ -182,6 +182,9 @@ def iter_jsonl(lines: Iterable[str], problem: Callable[[int, str], None]) -> Ite
         except json.JSONDecodeError as exc:
             problem(lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            problem(lineno, "invalid JSON: nested too deeply")
+            continue
         yield lineno, value
 
 
@@ -194,6 +197,9 @@ def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:
         return json.loads(raw), raw
     except json.JSONDecodeError as exc:
         opts.problem(str(path), exc.lineno, f"invalid JSON: {exc.msg}")
+        return None
+    except RecursionError:
+        opts.problem(str(path), 1, "invalid JSON: nested too deeply")
         return None
 
 
