@@ -158,17 +158,14 @@ def load_config(path: Path) -> Config:
     else:
         import yaml
 
-        from chatlint.rule_yaml import load_yaml  # PyYAML costs 20 ms at start: only for a YAML config
+        from chatlint.rule_yaml import load_yaml, yaml_problem  # PyYAML costs 20 ms at start: only for a YAML config
 
         try:
             data = load_yaml(text) or {}
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = f":{mark.line + 1}" if mark else ""
-            problem = str(exc.problem or exc).replace(" in rules", "")
-            raise ConfigFileError(f"{path}{where}: bad YAML: {problem}") from None
         except yaml.YAMLError as exc:
-            raise ConfigFileError(f"{path}: bad YAML: {' '.join(str(exc).split())}") from None
+            line, problem = yaml_problem(exc, text)
+            where = f":{line}" if line else ""
+            raise ConfigFileError(f"{path}{where}: bad YAML: {problem.replace(' in rules', '')}") from None
     if not isinstance(data, dict):
         raise ConfigFileError(f"{path}: the configuration must be a table of keys")
     return _from_mapping(data, path, text)

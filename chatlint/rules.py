@@ -210,21 +210,13 @@ def _parse(text: str, name: str) -> Any:
     """The YAML of a rule file with line-keeping containers; a syntax error raises _YamlProblem with its line."""
     import yaml
 
-    from chatlint.rule_yaml import load_yaml
+    from chatlint.rule_yaml import load_yaml, yaml_problem
 
     try:
         return load_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise _YamlProblem(RuleProblem(name, line, "", f"invalid YAML: {exc.problem or exc}")) from None
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        message = f"invalid YAML: character U+{char:04X} is not allowed"
-        raise _YamlProblem(RuleProblem(name, line, "", message)) from None
     except (yaml.YAMLError, RecursionError) as exc:
-        raise _YamlProblem(RuleProblem(name, 0, "", f"invalid YAML: {exc}")) from None
+        line, problem = yaml_problem(exc, text)
+        raise _YamlProblem(RuleProblem(name, line, "", f"invalid YAML: {problem}")) from None
 
 
 def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: list[RuleProblem]) -> Rule | None:
