@@ -121,7 +121,16 @@ def _linked_tree(root: Path, links: int) -> Path:
 def test_walk_ends_with_two_links_to_the_parent_folder(tmp_path: Path) -> None:
     folder = _linked_tree(tmp_path, 2)
     done = subprocess.run(
-        [sys.executable, "-c", "from chatlint.cli import main; main()", "check", "--isolated", "--format", "json", str(folder)],
+        [
+            sys.executable,
+            "-c",
+            "from chatlint.cli import main; main()",
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            str(folder),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
