@@ -18,7 +18,8 @@ from typing import IO
 from chatlint import formats, transcripts
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
-from chatlint.sources import BinaryInput, InputError, LineWriter, Reply, decode
+from chatlint.reply import Reply
+from chatlint.sources import BinaryInput, InputError, LineWriter, decode
 from chatlint.transcripts import ReadOptions
 
 INPUT_FORMATS = ("auto", "replies", *transcripts.FORMATS)

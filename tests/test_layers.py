@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -83,6 +84,9 @@ PENDING_CIRCLES: list[tuple[str, str]] = []
 def _modules() -> dict[str, Path]:
     found = {FACE: Path(chatlint.__file__)}
     for info in pkgutil.walk_packages(chatlint.__path__, "chatlint."):
+        if info.name.endswith(".__main__"):  # read, not run
+            found[info.name] = Path(importlib.util.find_spec(info.name).origin)
+            continue
         module = importlib.import_module(info.name)
         found[info.name] = Path(module.__file__)
     return found
