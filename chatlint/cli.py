@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from chatlint.server.commands import add_commands as add_server_commands
 from chatlint.transcript_cli import (
     OUTPUT_FORMATS,
     TEXT_FORMATS,
@@ -345,6 +346,7 @@ def explain_rule(rule_id, select, ignore, rules, no_builtin, extend_select, conf
 
 
 report_command(main, _linter, rule_options)
+add_server_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
