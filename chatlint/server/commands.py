@@ -25,8 +25,11 @@ def add_commands(group: click.Group) -> None:
     @click.option("--max-body", default=1_000_000, show_default=True, type=click.IntRange(1), help="Bytes.")
     @click.option("--max-drafts", default=100, show_default=True, type=click.IntRange(1), help="Drafts a batch.")
     @click.option("--max-chars", default=20_000, show_default=True, type=click.IntRange(1), help="A draft's length.")
+    @click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1), help="Seconds.")
     @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]))
-    def serve_command(host, port, workers, config_file, cors, max_body, max_drafts, max_chars, log_level) -> None:
+    def serve_command(
+        host, port, workers, config_file, cors, max_body, max_drafts, max_chars, body_timeout, log_level
+    ) -> None:
         """Serve chatlint's HTTP API and LanguageTool's (docs/server.md)."""
         try:
             import uvicorn  # noqa: F401
@@ -36,7 +39,9 @@ def add_commands(group: click.Group) -> None:
         except ImportError as exc:
             raise _missing("server", exc) from None
         limits = Limits(max_body=max_body, max_drafts=max_drafts, max_chars=max_chars)
-        settings = ServerSettings(config=config_file, limits=limits, cors_origins=tuple(cors))
+        settings = ServerSettings(
+            config=config_file, limits=limits, cors_origins=tuple(cors), body_timeout=body_timeout
+        )
         serve(host, port, workers, settings=settings, log_level=log_level)
 
     @group.command("lsp")

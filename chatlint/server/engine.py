@@ -23,9 +23,12 @@ from chatlint.linter import ConfigError, Linter
 from chatlint.output import finding_dict
 from chatlint.project import CliOptions, Project
 from chatlint.server.offsets import Utf16Map
-from chatlint.sources import Reply
+from chatlint.sources import LineIndex, Reply
 
 DRAFT_ID = "draft"
+# Kinds of dialogue rule that judge how a conversation ended: a draft about to be sent is not
+# the end of its conversation unless the request says so (``"ends": true``).
+ENDING_KINDS = frozenset({"dialogue-closing"})
 
 
 class SelectionError(ValueError):
@@ -116,13 +119,22 @@ class Engine:
         return self.for_selection(selection)[0].check(text)
 
     def check_in_conversation(
-        self, text: str, context: Sequence[Message], selection: Selection = Selection(), time: datetime | None = None
+        self,
+        text: str,
+        context: Sequence[Message],
+        selection: Selection = Selection(),
+        time: datetime | None = None,
+        ends: bool = False,
     ) -> list[Diagnostic]:
         """The findings on a draft about to be sent after ``context``: the reply rules and the
-        dialogue rules, the latter seeing the earlier messages (findings on those are dropped)."""
-        checker = self.for_selection(selection)[1]
+        dialogue rules, the latter seeing the earlier messages (findings on those are dropped);
+        rules on how a conversation ended only when the draft ``ends`` it."""
+        linter, checker = self.for_selection(selection)
         conv = conversation_with_draft(text, context, time)
-        return [d for reply, d in checker.check(conv) if reply.meta.get("message_id") == DRAFT_ID]
+        found = [d for reply, d in checker.check(conv) if reply.meta.get("message_id") == DRAFT_ID]
+        if not ends:
+            found = [d for d in found if linter.rule(d.rule).kind not in ENDING_KINDS]
+        return found
 
 
 def conversation_with_draft(text: str, context: Sequence[Message], time: datetime | None) -> Conversation:
@@ -139,7 +151,9 @@ def conversation_with_draft(text: str, context: Sequence[Message], time: datetim
 def findings_json(text: str, diagnostics: Sequence[Diagnostic], offsets: str = "codepoint") -> list[dict]:
     """The ``--format json`` objects of a draft's findings; with ``offsets="utf16"`` the offsets
     (``start``, ``end``, ``fix.start``, ``fix.end``) and columns count UTF-16 code units."""
-    reply = Reply(text)
+    if not diagnostics:
+        return []
+    reply = Reply(text, "<text>", LineIndex(text).line_col)  # one line index for all the findings
     items = [finding_dict(reply, d) for d in diagnostics]
     if offsets == "utf16" and items and not text.isascii():
         umap = Utf16Map(text)

@@ -6,6 +6,7 @@ A request is JSON (docs/server.md)::
     {"drafts": ["…", {"id": 7, "text": "…"}]}       a batch
     "context": [{"role": "client", "text": "…", "time": "2024-03-15T10:00:00+03:00"}]
     "time": "…"   when the draft is sent (default: now, when the context has times)
+    "ends": true  the draft ends the conversation (rules on how a chat ended apply)
     "select" / "ignore" / "extend_select": rule ids or categories
     "offsets": "codepoint" (default) or "utf16"
 
@@ -23,7 +24,7 @@ from chatlint.conversation import EVENT_TYPES, MESSAGE, ROLES
 from chatlint.server.engine import Engine, Message, Selection, findings_json
 from chatlint.server.offsets import OFFSET_KINDS
 
-_KEYS = {"text", "drafts", "context", "time", "select", "ignore", "extend_select", "offsets"}
+_KEYS = {"text", "drafts", "context", "time", "ends", "select", "ignore", "extend_select", "offsets"}
 _DRAFT_KEYS = {"id", "text", "context", "time"}
 _MESSAGE_KEYS = {"role", "text", "time", "author", "type"}
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate from a JSON \\ud83d escape: not text
@@ -63,6 +64,7 @@ class CheckRequest:
     context: list[Message] = field(default_factory=list)
     time: datetime | None = None
     offsets: str = "codepoint"
+    ends: bool = False
 
 
 def parse_request(body: object, limits: Limits) -> CheckRequest:
@@ -91,7 +93,10 @@ def parse_request(body: object, limits: Limits) -> CheckRequest:
     )
     context = _context(body.get("context"), "context", limits)
     time = _time(body.get("time"), "time")
-    return CheckRequest(drafts, batch, selection, context, time, offsets)
+    ends = body.get("ends", False)
+    if not isinstance(ends, bool):
+        raise RequestError("ends: expected true or false")
+    return CheckRequest(drafts, batch, selection, context, time, offsets, ends)
 
 
 def run_request(engine: Engine, request: CheckRequest) -> dict:
@@ -101,7 +106,7 @@ def run_request(engine: Engine, request: CheckRequest) -> dict:
         context = draft.context if draft.context is not None else request.context
         if context:
             time = draft.time or request.time or (_now() if any(m.time for m in context) else None)
-            found = engine.check_in_conversation(draft.text, context, request.selection, time)
+            found = engine.check_in_conversation(draft.text, context, request.selection, time, request.ends)
         else:
             found = engine.check(draft.text, request.selection)
         results.append({"id": draft.id, "findings": findings_json(draft.text, found, request.offsets)})
