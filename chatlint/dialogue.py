@@ -110,8 +110,7 @@ class ConversationChecker:
         self.linter = linter
         self.dialogue = [r for r in linter.rules if isinstance(r.impl, DialogueKind)]
         self.reply_rules = len(self.dialogue) < len(linter.rules)
-        severities = getattr(linter, "_severity", {})
-        self.severity = {r.id: severities.get(r.id, r.severity) for r in self.dialogue}
+        self.severity = {r.id: linter.severity_of(r.id) for r in self.dialogue}
 
     def reply_for(self, conv: Conversation, event: Event) -> Reply:
         """The Reply (text, file position, metadata) a finding on this event is reported against."""

@@ -95,6 +95,7 @@ class Linter:
                 raise ConfigError(f"severity for {rule_id!r} must be one of {', '.join(SEVERITIES)}")
         self.rules: list[Rule] = [r for r in self.all_rules if _is_on(r, select, ignore, extend_select)]
         self._severity = {r.id: overrides.get(r.id, r.severity) for r in self.rules}
+        self.enabled_ids = frozenset(self._severity)
         self._overridden = frozenset(overrides)
         self._build_index()
 
@@ -259,6 +260,10 @@ class Linter:
             fix=fix,
             source=rule.source,
         )
+
+    def severity_of(self, rule_id: str) -> str:
+        """The severity an enabled rule reports with here (its own, or the configured override)."""
+        return self._severity[rule_id]
 
     def rule(self, rule_id: str) -> Rule:
         """A loaded rule by id (enabled or not); KeyError when there is none."""

@@ -1,9 +1,10 @@
 """Checking an editor's document (a canned-reply library) as ``chatlint check`` checks the file.
 
 The text comes from the editor (unsaved changes included); the reader is the one the file's
-suffix names, the configuration the one of the file's folder, per-file ignores and inline
-suppressions apply. Positions are in the file: 0-based lines and code-point columns, with the
-spans and encoded replacements of the quick fixes. Nothing here knows LSP.
+suffix names, the configuration the one of the file's folder; the file is one unit of the
+check pipeline (chatlint/pipeline.py), so per-file ignores and inline suppressions apply.
+Positions are in the file: 0-based lines and code-point columns, with the spans and encoded
+replacements of the quick fixes. Nothing here knows LSP.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from chatlint.config import ConfigFileError, is_excluded
 from chatlint.diagnostic import Diagnostic
 from chatlint.linter import ConfigError, Linter
+from chatlint.pipeline import Library, check_library
 from chatlint.project import Project
 from chatlint.rules import Rule, RuleLoadError
 from chatlint.sources import InputError, LineIndex, Reply
@@ -75,9 +77,10 @@ def check_document(project: Project, path: Path, text: str) -> DocResult:
         config = project.config_for(path)
         if is_excluded(path, config):
             return result
+        settings = project.settings_for(path)
         file = FileText(str(path), text)
-        replies = project.replies_of_text(file, path.suffix, config)
-        found = project.check_replies(replies, config, path)
+        library = Library(str(path), list(project.replies_of_text(file, path.suffix, config)))
+        found = check_library(library, settings.linter, settings.skip)
     except InputError as exc:
         line = max(exc.line - 1, 0)
         result.problems.append(DocFinding("chatlint/input", "error", exc.message, (line, 0), (line, 10**6)))
@@ -85,7 +88,7 @@ def check_document(project: Project, path: Path, text: str) -> DocResult:
     except (ConfigFileError, ConfigError, RuleLoadError) as exc:
         result.problems.append(DocFinding("chatlint/config", "error", str(exc), (0, 0), (0, 0)))
         return result
-    linter = project.linter_for(config)
+    linter = settings.linter
     for reply, d in found:
         result.findings.append(_placed(reply, d, index))
         if d.rule not in result.docs:
@@ -95,7 +98,7 @@ def check_document(project: Project, path: Path, text: str) -> DocResult:
 
 def rule_doc(rule: Rule, linter: Linter) -> str:
     """A rule's documentation as Markdown: id, severity, message, why, source, examples."""
-    severity = getattr(linter, "_severity", {}).get(rule.id, rule.severity)  # as ConversationChecker reads it
+    severity = linter.severity_of(rule.id)
     lines = [f"**{rule.id}** ({severity})", "", rule.message.replace("{match}", "…")]
     if rule.why:
         lines += ["", rule.why]

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from chatlint.conversation import MESSAGE, OPERATOR, Conversation, Event
 from chatlint.diagnostic import Diagnostic
-from chatlint.dialogue import ConversationChecker
 from chatlint.linter import ConfigError, Linter
 from chatlint.output import finding_dict
+from chatlint.pipeline import check_conversation
 from chatlint.project import CliOptions, Project
 from chatlint.server.offsets import Utf16Map
 from chatlint.sources import LineIndex, Reply
@@ -79,16 +79,15 @@ class Engine:
             gc.freeze()
         finally:
             gc.enable()
-        self.checker = ConversationChecker(self.linter)
         self.max_selections = max_selections
-        self._cache: OrderedDict[Selection, tuple[Linter, ConversationChecker]] = OrderedDict()
+        self._cache: OrderedDict[Selection, Linter] = OrderedDict()
         self._lock = threading.Lock()
 
-    def for_selection(self, selection: Selection) -> tuple[Linter, ConversationChecker]:
-        """The Linter (and its conversation checker) for a rule selection; SelectionError when
-        the selection names an unknown rule or category."""
+    def for_selection(self, selection: Selection) -> Linter:
+        """The Linter for a rule selection; SelectionError when the selection names an unknown
+        rule or category."""
         if selection.default:
-            return self.linter, self.checker
+            return self.linter
         with self._lock:
             found = self._cache.get(selection)
             if found is not None:
@@ -103,12 +102,11 @@ class Engine:
             linter = Linter(**kwargs)
         except ConfigError as exc:
             raise SelectionError(str(exc)) from None
-        pair = (linter, ConversationChecker(linter))
         with self._lock:
-            self._cache[selection] = pair
+            self._cache[selection] = linter
             while len(self._cache) > self.max_selections:
                 self._cache.popitem(last=False)
-        return pair
+        return linter
 
     def ready(self, selection: Selection) -> bool:
         """The selection's Linter is built (asking for it will not take the 20 ms of a build)."""
@@ -116,7 +114,7 @@ class Engine:
 
     def check(self, text: str, selection: Selection = Selection()) -> list[Diagnostic]:
         """``Linter.check`` of the draft with the selection's linter."""
-        return self.for_selection(selection)[0].check(text)
+        return self.for_selection(selection).check(text)
 
     def check_in_conversation(
         self,
@@ -129,9 +127,9 @@ class Engine:
         """The findings on a draft about to be sent after ``context``: the reply rules and the
         dialogue rules, the latter seeing the earlier messages (findings on those are dropped);
         rules on how a conversation ended only when the draft ``ends`` it."""
-        linter, checker = self.for_selection(selection)
+        linter = self.for_selection(selection)
         conv = conversation_with_draft(text, context, time)
-        found = [d for reply, d in checker.check(conv) if reply.meta.get("message_id") == DRAFT_ID]
+        found = [d for reply, d in check_conversation(conv, linter) if reply.meta.get("message_id") == DRAFT_ID]
         if not ends:
             found = [d for d in found if linter.rule(d.rule).kind not in ENDING_KINDS]
         return found

@@ -194,22 +194,21 @@ def _internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 def rules_json(engine: Engine) -> list[dict]:
     """Every loaded rule: id, category, severity, whether it is on, message, why, source, examples."""
-    on = {r.id for r in engine.linter.rules}
-    severity = getattr(engine.linter, "_severity", {})
+    linter = engine.linter
     return [
         {
             "id": r.id,
             "category": r.category,
             "kind": r.kind,
-            "severity": severity.get(r.id, r.severity),
-            "enabled": r.id in on,
+            "severity": linter.severity_of(r.id) if r.id in linter.enabled_ids else r.severity,
+            "enabled": r.id in linter.enabled_ids,
             "fix": r.fix,
             "message": r.message,
             "why": r.why,
             "source": r.source,
             "examples": {"bad": list(r.examples_bad), "good": list(r.examples_good)},
         }
-        for r in engine.linter.all_rules
+        for r in linter.all_rules
     ]
 
 

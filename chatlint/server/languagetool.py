@@ -134,7 +134,7 @@ def lt_selection(form: Mapping[str, str], linter: Linter) -> tuple[Selection, li
 def check(engine: Engine, request: LtRequest) -> dict:
     """The LanguageTool response for a parsed request."""
     try:
-        linter = engine.for_selection(request.selection)[0]
+        linter = engine.for_selection(request.selection)
     except SelectionError as exc:
         raise LanguageToolError(str(exc)) from None
     diagnostics = linter.check(request.text)
