@@ -207,6 +207,8 @@ def test_v2_languages_and_response_shape(http):
     context = m["context"]
     assert context["text"][context["offset"] : context["offset"] + context["length"]] == "Я не знаю"
     assert "\n" not in context["text"]
+    by_get = http.get("/v2/check", params={"text": "Добрый день.\nЯ не знаю, когда.", "language": "ru-RU"}).json()
+    assert by_get["matches"] == body["matches"]
 
 
 def test_v2_annotated_text_skips_markup_and_keeps_offsets(http):

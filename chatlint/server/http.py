@@ -2,6 +2,8 @@
 
 Routes: ``POST /v1/check``, ``GET /v1/rules``, ``POST|GET /v2/check``, ``GET /v2/languages``,
 ``GET /healthz`` (docs/server.md). Every error is a JSON ``{"error": {"status", "message"}}``.
+The two ``POST`` check routes are plain ASGI in front of Starlette (``CheckRoutes``), which
+routes everything else.
 One Linter is loaded per worker process when its app is made. Small requests are checked on
 the event loop (a draft takes about a millisecond; a thread hop would cost more than it saves),
 larger ones and those that need a new rule selection's Linter in a worker thread, so that the
@@ -13,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 import os
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +32,7 @@ from chatlint.server import languagetool, v1
 from chatlint.server.engine import Engine, SelectionError, config_linter_kwargs
 from chatlint.server.v1 import Limits, RequestError
 
+logger = logging.getLogger("chatlint.server")
 SETTINGS_ENV = "CHATLINT_SERVER_SETTINGS"  # how ``serve`` hands its settings to worker processes
 
 
@@ -68,13 +71,12 @@ def error_response(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
 
 
-async def read_body(request: Request, settings: ServerSettings) -> bytes:
+async def read_body(receive, declared: str | None, settings: ServerSettings) -> bytes:
     """The request body, refused with 413 past the size limit and 408 when it comes too slowly.
 
     The time limit is a timer that cancels this task (cheaper than a cancel scope per request:
     most bodies arrive with their headers); it is disarmed as soon as the body is read."""
     limit = settings.limits.max_body
-    declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
             raise ApiError(400, f"bad Content-Length {declared!r}")
@@ -85,7 +87,7 @@ async def read_body(request: Request, settings: ServerSettings) -> bytes:
     timer = asyncio.get_running_loop().call_later(settings.body_timeout, task.cancel)
     try:
         while True:
-            message = await request.receive()
+            message = await receive()
             if message["type"] == "http.disconnect":
                 raise ClientDisconnect()
             chunk = message.get("body", b"")
@@ -105,17 +107,14 @@ async def read_body(request: Request, settings: ServerSettings) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(settings: ServerSettings | None = None, engine: Engine | None = None) -> Starlette:
-    """The ASGI app; builds the Engine (loads the Linter) unless one is given."""
-    settings = settings or ServerSettings()
-    if engine is None:
-        from pathlib import Path
+class Checks:
+    """The two check endpoints, answered from a request body: (status, JSON object)."""
 
-        folder = Path(settings.folder) if settings.folder else None
-        engine = Engine(config_linter_kwargs(settings.config, folder))
+    def __init__(self, engine: Engine, settings: ServerSettings) -> None:
+        self.engine, self.settings = engine, settings
 
-    async def check_v1(request: Request) -> Response:
-        body = await read_body(request, settings)
+    async def v1(self, body: bytes) -> dict:
+        engine, settings = self.engine, self.settings
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
@@ -123,30 +122,89 @@ def create_app(settings: ServerSettings | None = None, engine: Engine | None = N
         try:
             parsed = v1.parse_request(data, settings.limits)
             if v1.request_size(parsed) <= settings.inline_chars and engine.ready(parsed.selection):
-                result = v1.run_request(engine, parsed)
-            else:
-                result = await run_in_threadpool(v1.run_request, engine, parsed)
+                return v1.run_request(engine, parsed)
+            return await run_in_threadpool(v1.run_request, engine, parsed)
         except RequestError as exc:
             raise ApiError(exc.status, str(exc)) from None
         except SelectionError as exc:
             raise ApiError(422, str(exc)) from None
-        return JSONResponse(result)
 
-    async def check_v2(request: Request) -> Response:
-        body = await read_body(request, settings) if request.method == "POST" else b""
-        kind = request.headers.get("content-type", "application/x-www-form-urlencoded")
+    async def v2(self, body: bytes, content_type: str | None, query: str) -> dict:
+        engine, settings = self.engine, self.settings
+        kind = content_type or "application/x-www-form-urlencoded"
         if body and not kind.startswith("application/x-www-form-urlencoded"):
             raise ApiError(415, f"send the form as application/x-www-form-urlencoded, not {kind}")
         try:
-            form = languagetool.parse_form(body, request.url.query)
+            form = languagetool.parse_form(body, query)
             parsed = languagetool.parse_request(form, engine.linter, settings.max_lt_chars)
             if len(parsed.original) <= settings.inline_chars and engine.ready(parsed.selection):
-                result = languagetool.check(engine, parsed)
-            else:
-                result = await run_in_threadpool(languagetool.check, engine, parsed)
+                return languagetool.check(engine, parsed)
+            return await run_in_threadpool(languagetool.check, engine, parsed)
         except languagetool.LanguageToolError as exc:
             raise ApiError(400, str(exc)) from None
-        return JSONResponse(result)
+
+
+class CheckRoutes:
+    """``POST /v1/check`` and ``POST /v2/check`` as plain ASGI in front of the Starlette app,
+    which answers every other request: the check routes are the traffic, and Starlette's
+    request, routing and response objects cost as much as checking a draft (docs/bench.md)."""
+
+    def __init__(self, app, checks: Checks) -> None:
+        self.app, self.checks = app, checks
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path")
+        if scope["type"] != "http" or scope["method"] != "POST" or path not in ("/v1/check", "/v2/check"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        status = 200
+        try:
+            declared = headers.get(b"content-length")
+            body = await read_body(receive, declared.decode("latin-1") if declared else None, self.checks.settings)
+            if path == "/v1/check":
+                result = await self.checks.v1(body)
+            else:
+                kind = headers.get(b"content-type")
+                query = scope.get("query_string", b"").decode("latin-1")
+                result = await self.checks.v2(body, kind.decode("latin-1") if kind else None, query)
+        except ApiError as exc:
+            status, result = exc.status, {"error": {"status": exc.status, "message": exc.message}}
+        except ClientDisconnect:
+            return
+        except Exception as exc:  # a bug: still a JSON answer, and the traceback in the log
+            logger.exception("error in %s", path)
+            status, result = 500, {"error": {"status": 500, "message": f"internal error: {type(exc).__name__}"}}
+        payload = json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        start = {"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+        ]}  # fmt: skip
+        await send(start)
+        await send({"type": "http.response.body", "body": payload})
+
+
+def create_app(settings: ServerSettings | None = None, engine: Engine | None = None):
+    """The ASGI app; builds the Engine (loads the Linter) unless one is given. ``app.engine`` is it."""
+    settings = settings or ServerSettings()
+    if engine is None:
+        from pathlib import Path
+
+        folder = Path(settings.folder) if settings.folder else None
+        engine = Engine(config_linter_kwargs(settings.config, folder))
+    checks = Checks(engine, settings)
+
+    async def check_v1(request: Request) -> Response:
+        return JSONResponse(
+            await checks.v1(await read_body(request.receive, request.headers.get("content-length"), settings))
+        )
+
+    async def check_v2(request: Request) -> Response:
+        body = (
+            await read_body(request.receive, request.headers.get("content-length"), settings)
+            if request.method == "POST"
+            else b""
+        )
+        return JSONResponse(await checks.v2(body, request.headers.get("content-type"), request.url.query))
 
     async def languages(request: Request) -> Response:
         return JSONResponse(languagetool.LANGUAGES)
@@ -158,17 +216,6 @@ def create_app(settings: ServerSettings | None = None, engine: Engine | None = N
         linter = engine.linter
         return JSONResponse({"status": "ok", "version": chatlint.__version__, "rules": len(linter.rules)})
 
-    middleware = []
-    if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"],
-                max_age=600,
-            )
-        )
     routes = [
         Route("/v1/check", check_v1, methods=["POST"]),
         Route("/v1/rules", rules, methods=["GET"]),
@@ -182,8 +229,13 @@ def create_app(settings: ServerSettings | None = None, engine: Engine | None = N
         ClientDisconnect: lambda request, exc: Response(status_code=499),
         Exception: _internal_error,
     }
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
-    app.state.engine = engine
+    app = CheckRoutes(Starlette(routes=routes, exception_handlers=handlers), checks)
+    if settings.cors_origins:
+        app = CORSMiddleware(
+            app, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"], max_age=600,
+        )  # fmt: skip
+    app.engine = engine
     return app
 
 
