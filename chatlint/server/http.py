@@ -295,5 +295,6 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,
+        proxy_headers=False,  # chatlint does not use the client's address; a proxy in front may forward it
         timeout_graceful_shutdown=5,
     )
