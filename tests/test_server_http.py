@@ -171,6 +171,10 @@ def test_cors_for_the_configured_origin_only(http):
     assert answer.headers["access-control-allow-origin"] == PANEL
     other = http.post("/v1/check", json={"text": "a"}, headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+    refused = http.options(
+        "/v1/check", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert "Disallowed CORS origin" in _error(refused, 400)
 
 
 # ---- LanguageTool's API -----------------------------------------------------------------

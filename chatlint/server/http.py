@@ -107,6 +107,16 @@ async def read_body(receive, declared: str | None, settings: ServerSettings) -> 
     return b"".join(chunks)
 
 
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, with its refusal of a preflight as a JSON error like the others."""
+
+    def preflight_response(self, request_headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code >= 400:
+            return error_response(response.status_code, bytes(response.body).decode("utf-8", "replace"))
+        return response
+
+
 class Checks:
     """The two check endpoints, answered from a request body: (status, JSON object)."""
 
@@ -231,7 +241,7 @@ def create_app(settings: ServerSettings | None = None, engine: Engine | None = N
     }
     app = CheckRoutes(Starlette(routes=routes, exception_handlers=handlers), checks)
     if settings.cors_origins:
-        app = CORSMiddleware(
+        app = JsonCORSMiddleware(
             app, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"], max_age=600,
         )  # fmt: skip
