@@ -102,6 +102,19 @@ def test_context_lets_dialogue_rules_see_the_draft(http):
     assert [f["rule"] for f in http.post("/v1/check", json=body).json()["findings"]] == ["dialogue/closing"]
 
 
+def test_draft_without_a_time_is_sent_now_and_drafts_carry_their_own_context(http):
+    from datetime import datetime, timedelta, timezone
+
+    asked = (datetime.now(timezone.utc) - timedelta(seconds=120)).isoformat()
+    client = {"role": "client", "text": "Где мой заказ?", "time": asked}
+    draft = "Здравствуйте! Сейчас посмотрю."
+    (finding,) = http.post("/v1/check", json={"text": draft, "context": [client]}).json()["findings"]
+    assert finding["rule"] == "dialogue/first-response" and 119 <= finding["seconds"] <= 180
+    batch = {"drafts": [draft, {"text": draft, "context": [client]}]}
+    first, second = http.post("/v1/check", json=batch).json()["results"]
+    assert first["findings"] == [] and second["findings"][0]["rule"] == "dialogue/first-response"
+
+
 def test_rule_selection(http, linter):
     text = "Я не знаю!!!"
     only = http.post("/v1/check", json={"text": text, "select": ["taboo"]}).json()["findings"]
