@@ -143,3 +143,29 @@ async def test_broken_file_is_one_diagnostic(client: LanguageClient):
     uri = await _open(client, client.root / "broken.yaml", "a: [1, 2\nb: c\n")
     (d,) = client.diagnostics[uri]
     assert d.code == "chatlint/input" and "bad YAML" in d.message
+
+
+@pytest.mark.asyncio
+async def test_changes_in_quick_succession_are_checked_once(client: LanguageClient):
+    """Debounced: five edits within the debounce time give one check, of the last text."""
+    uri = await _open(client, client.root / "replies.yaml", LIBRARY)
+    features = client.protocol.fm.features
+    default = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+    published: list[types.PublishDiagnosticsParams] = []
+
+    def counting(params):
+        published.append(params)
+        return default(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = counting
+    for version in range(2, 7):
+        text = LIBRARY if version < 6 else LIBRARY.replace("Я не знаю", "Я уточню")
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text + "#" * version)],
+            )
+        )
+    await _diagnostics(client, uri, lambda found: "taboo/dont-know" not in {d.code for d in found})
+    await asyncio.sleep(1.0)  # a later publication would come within the debounce time
+    assert [p.version for p in published] == [6]
