@@ -23,9 +23,7 @@ from datetime import datetime, timedelta, timezone
 from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds.dialogue import DialogueKind
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 _LINE = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?\s+([a-z]+)(?:\(([^)]*)\))?:\s?(.*)$")
 _WHO = {

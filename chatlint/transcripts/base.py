@@ -6,7 +6,7 @@ import html
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -171,6 +171,23 @@ class LineFinder:
         return 0
 
 
+def iter_jsonl(lines: Iterable[str], problem: Callable[[int, str], None]) -> Iterator[tuple[int, object]]:
+    """(line number, value) of each non-blank line of JSON Lines; a line that is not JSON is
+    passed to ``problem(line number, message)`` and skipped."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problem(lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            problem(lineno, "invalid JSON: nested too deeply")
+            continue
+        yield lineno, value
+
+
 def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:
     """A whole JSON file and its text; a syntax error is reported with its line and gives None."""
     from chatlint.sources import decode
@@ -180,6 +197,9 @@ def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:
         return json.loads(raw), raw
     except json.JSONDecodeError as exc:
         opts.problem(str(path), exc.lineno, f"invalid JSON: {exc.msg}")
+        return None
+    except RecursionError:
+        opts.problem(str(path), 1, "invalid JSON: nested too deeply")
         return None
 
 
