@@ -7,7 +7,10 @@ import click
 EXIT_USAGE = 2
 
 
-def _missing(extra: str, exc: ImportError) -> click.ClickException:
+def _missing(extra: str, exc: ImportError) -> click.ClickException | ImportError:
+    """The one-line error for an extra that is not installed (an ImportError inside chatlint is a bug)."""
+    if (exc.name or "chatlint").split(".")[0] == "chatlint":
+        return exc
     error = click.ClickException(f"{exc.name} is not installed: pip install 'chatlint[{extra}]'")
     error.exit_code = EXIT_USAGE
     return error

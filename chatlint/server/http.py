@@ -260,7 +260,7 @@ def rules_json(engine: Engine) -> list[dict]:
     return [
         {
             "id": r.id,
-            "category": r.category,
+            "category": languagetool.category_of(r.id),
             "kind": r.kind,
             "severity": linter.severity_of(r.id) if r.id in linter.enabled_ids else r.severity,
             "enabled": r.id in linter.enabled_ids,

@@ -171,7 +171,13 @@ def _span(request: LtRequest, d: Diagnostic) -> tuple[int, int]:
     return m[d.start], max(end, m[d.start])
 
 
+def category_of(rule_id: str) -> str:
+    """``taboo/dont-know`` → ``taboo``."""
+    return rule_id.split("/", 1)[0]
+
+
 def _match(request: LtRequest, rule: Rule, d: Diagnostic, umap: Utf16Map) -> dict:
+    category = category_of(rule.id)
     start, end = _span(request, d)
     original = request.original
     offset = umap.to_utf16(start)
@@ -181,18 +187,18 @@ def _match(request: LtRequest, rule: Rule, d: Diagnostic, umap: Utf16Map) -> dic
         replacements = [d.fix.replacement]
     return {
         "message": d.message,
-        "shortMessage": CATEGORY_NAMES.get(rule.category, rule.category),
+        "shortMessage": CATEGORY_NAMES.get(category, category),
         "replacements": [{"value": r} for r in replacements],
         "offset": offset,
         "length": length,
         "context": _context(original, start, end),
         "sentence": _sentence(original, start, end),
-        "type": {"typeName": "UnknownWord" if rule.category == "spelling" else "Other"},
+        "type": {"typeName": "UnknownWord" if category == "spelling" else "Other"},
         "rule": {
             "id": rule.id,
             "description": _description(rule),
-            "issueType": ISSUE_TYPES.get(rule.category, "uncategorized"),
-            "category": {"id": rule.category, "name": CATEGORY_NAMES.get(rule.category, rule.category)},
+            "issueType": ISSUE_TYPES.get(category, "uncategorized"),
+            "category": {"id": category, "name": CATEGORY_NAMES.get(category, category)},
         },
         "ignoreForIncompleteSentence": False,
         "contextForSureMatch": 0,

@@ -20,13 +20,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from chatlint.conversation import EVENT_TYPES, MESSAGE, ROLES
+from chatlint.conversation import BOT, CLIENT, EVENT_TYPES, MESSAGE, OPERATOR, SYSTEM
 from chatlint.server.engine import Engine, Message, Selection, findings_json
 from chatlint.server.offsets import OFFSET_KINDS
 
 _KEYS = {"text", "drafts", "context", "time", "ends", "select", "ignore", "extend_select", "offsets"}
 _DRAFT_KEYS = {"id", "text", "context", "time"}
 _MESSAGE_KEYS = {"role", "text", "time", "author", "type"}
+ROLES = (CLIENT, OPERATOR, BOT, SYSTEM)
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate from a JSON \\ud83d escape: not text
 
 
