@@ -1,7 +1,7 @@
 """What both servers check with: one Linter per process, linters for rule selections, dialogue context.
 
 Nothing here knows HTTP. A request's rule selection gets a Linter of its own (built from the
-cached rules in about 20 ms, then kept in a small LRU), never a filter over the default
+cached rules in about 0.1 s, then kept in a small LRU), never a filter over the default
 linter's findings: which findings survive depends on which rules run (a guess yields to a
 more precise finding of another rule), so only a real Linter gives what ``Linter.check`` gives.
 """
