@@ -66,6 +66,8 @@ LAYERS: dict[str, int] = {
     "chatlint.execute": IO,
     "chatlint.run": IO,
     "chatlint.config_show": CLI,
+    "chatlint.server": CLI,  # chatlint serve / chatlint lsp: front ends beside the command line
+    "chatlint.server.*": CLI,
 }
 
 # The readers, the configuration and the writers know no engine and no rule loading: they sit on
