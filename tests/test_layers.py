@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "chatlint.linter": ENGINE,
     "chatlint.dialogue": ENGINE,
     "chatlint.pipeline": ENGINE,
+    "chatlint.qa": VOCABULARY,  # the QA score: arithmetic over (rule, severity) marks, no imports
     "chatlint.sources": IO,
     "chatlint.config": IO,
     "chatlint.templates": IO,
@@ -58,6 +59,9 @@ LAYERS: dict[str, int] = {
     "chatlint.atomic": IO,
     "chatlint.formats": IO,
     "chatlint.evaluate": IO,
+    "chatlint.frames": IO,
+    "chatlint.dask": IO,
+    "chatlint.dask_files": IO,
     "chatlint.inventory": IO,
     "chatlint.docgen": CLI,
     "chatlint.cli": CLI,
