@@ -311,7 +311,9 @@ def _csv_rows(reader, lines: _Lines, header: list[str], name: str, opts: ReadOpt
             return
         except (csv.Error, UnicodeDecodeError) as exc:
             opts.problem(name, start, f"bad CSV: {exc}")
-            start += max(len(lines.taken), 1)
+            if not lines.taken or isinstance(exc, UnicodeDecodeError):
+                return  # nothing more can be read (the end of the data, or undecodable text)
+            start += len(lines.taken)
             continue
         line, start = start, start + len(lines.taken)
         if not cells or (len(cells) == 1 and not cells[0].strip()):
@@ -342,11 +344,13 @@ def _quoted_cell(raw: str, line: int, delimiter: str, column: int) -> Traced | N
     from chatlint.templates.csv_reader import parse
     from chatlint.templates.mapping import FileText
 
+    from chatlint.sources import InputError
+
     file = FileText("<record>", raw)
     try:
         row = next(parse(file))
-    except (StopIteration, ValueError):
-        return None
+    except (StopIteration, ValueError, InputError):
+        return None  # the csv module read it, this stricter parser does not: no exact position
     if column >= len(row):
         return None
     source = row[column].source()
