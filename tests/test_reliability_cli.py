@@ -128,7 +128,7 @@ def test_missing_file_and_directory_without_known_files(tmp_path) -> None:
     result = run("check", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and b"No such file" in result.stderr and b"Traceback" not in result.stderr
     result = run("check", str(tmp_path))
-    assert result.returncode == 0
+    assert result.returncode == 2 and b"no files to check" in result.stderr  # an empty selection (issue 15)
 
 
 def test_unreadable_file(tmp_path) -> None:
