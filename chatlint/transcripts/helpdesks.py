@@ -70,26 +70,32 @@ def detect_bitrix24(data: object) -> bool:
     return isinstance(result, dict) and isinstance(result.get("message"), dict) and "users" in result
 
 
+def _b24_role(sender: str, user: dict, css: str) -> str:
+    if sender == "0":
+        return BOT if css.endswith("-ol-output") else SYSTEM
+    if user.get("bot"):
+        return BOT
+    if user.get("connector") or user.get("externalAuthId") == "imconnector":
+        return CLIENT
+    return OPERATOR
+
+
 def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
+    """A session's history: ``senderid`` 0 is the system (``…-ol-output`` the bot), users marked
+    ``bot``/``connector`` the bot/client; transfers are the system texts of the platform."""
     result = doc.data["result"]
     cid = str(result.get("sessionId") or result.get("chatId"))
     users = {str(k): v for k, v in (result.get("users") or {}).items() if isinstance(v, dict)}
-    conv = Conversation(cid, path=doc.path, source_format="bitrix24")
-    messages = [m for m in result["message"].values() if isinstance(m, dict)]
-    messages.sort(key=lambda m: int(m.get("id", 0)) if str(m.get("id", "")).isdigit() else 0)
-    for seq, m in enumerate(messages):
+
+    def _name(match: re.Match) -> str:
+        return match.group(2) or (users.get(match.group(1)) or {}).get("name", "")
+
+    def event(doc: Doc, seq: int, m: dict) -> Event:
         sender = str(m.get("senderid", "0"))
         user = users.get(sender, {})
         raw = str(m.get("text", ""))
         css = str((m.get("params") or {}).get("class", "")) if isinstance(m.get("params"), dict) else ""
-        if sender == "0":
-            role = BOT if css.endswith("-ol-output") else SYSTEM
-        elif user.get("bot"):
-            role = BOT
-        elif user.get("connector") or user.get("externalAuthId") == "imconnector":
-            role = CLIENT
-        else:
-            role = OPERATOR
+        role = _b24_role(sender, user, css)
         etype, target = (MESSAGE if role != SYSTEM else SYSTEM), None
         if _B24_TRANSFER.search(raw):
             etype = TRANSFER
@@ -101,29 +107,24 @@ def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
                 role = SYSTEM
         elif sender == "0" and _B24_CLOSE.search(raw):
             etype = CLOSE
-
-        def _name(match: re.Match) -> str:
-            return match.group(2) or (users.get(match.group(1)) or {}).get("name", "")
-
-        conv.events.append(
-            Event(
-                conversation_id=cid,
-                message_id=str(m.get("id", seq)),
-                timestamp=doc.time(m.get("date")),
-                role=role,
-                **doc.text(
-                    raw,
-                    "text",
-                    convert=lambda r, name=_name: strip_bbcode(_B24_USER.sub(name, r)),
-                    traced=lambda t, users=users: _b24_traced(t, users),
-                ),  # fmt: skip
-                event_type=etype,
-                author_id=sender if sender != "0" else None,
-                author_name=user.get("name"),
-                transfer_to=target,
-                seq=seq,
-            )
+        text = doc.text(raw, "text", convert=lambda r: strip_bbcode(_B24_USER.sub(_name, r)),
+                        traced=lambda t: _b24_traced(t, users))  # fmt: skip
+        return Event(
+            conversation_id=cid,
+            message_id=str(m.get("id", seq)),
+            timestamp=doc.time(m.get("date")),
+            role=role,
+            event_type=etype,
+            author_id=sender if sender != "0" else None,
+            author_name=user.get("name"),
+            transfer_to=target,
+            **text,
         )
+
+    messages = [m for m in result["message"].values() if isinstance(m, dict)]
+    messages.sort(key=lambda m: int(m.get("id", 0)) if str(m.get("id", "")).isdigit() else 0)
+    conv = Conversation(cid, path=doc.path, source_format="bitrix24")
+    conv.events = events_of(doc, messages, event, f"session {cid}: message")
     yield conv.sort()
 
 
