@@ -68,7 +68,8 @@ class Inputs:
         self._keys: dict[tuple, int] = {}
         self._formats: dict[Path, str | None] = {}
         self.failed = False
-        self.empty = bool(paths) and not self.files  # nothing found to check: an error, as in ruff
+        # nothing found to check is an error, as in ruff (a file named but excluded is not: pre-commit)
+        self.empty = bool(paths) and not self.files and not any(raw != "-" and Path(raw).is_file() for raw in paths)
         self.paths = paths
         self.current = ""
         self.done_lines = 0
