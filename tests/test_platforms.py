@@ -306,3 +306,16 @@ def test_positions_are_found_in_one_pass(tmp_path: Path, monkeypatch) -> None:
     assert sum(len(c.events) for c in read_convs) == 3000
     assert all(e.where for c in read_convs for e in c.events)
     assert sum(advanced) <= len(path.read_bytes())
+
+
+def test_usedesk_operator_reply_mentioning_automatic_stays_a_reply(tmp_path: Path) -> None:
+    doc = {"ticket": {"id": 1}, "comments": [
+        {"id": 1, "from": "client", "message": "Где деньги?", "published_at": "2024-05-20 09:00:00"},
+        {"id": 2, "from": "user", "user_id": 7, "message": "<p>Я не знаю, деньги вернутся автоматически</p>",
+         "published_at": "2024-05-20 09:01:00"},
+        {"id": 3, "from": "user", "user_id": 7, "message": "Ваше обращение зарегистрировано под номером 88",
+         "published_at": "2024-05-20 09:01:01"}], "changes": []}  # fmt: skip
+    path = tmp_path / "usedesk.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    fmt, [conv], _, _ = load(path)
+    assert fmt == "usedesk" and [e.role for e in conv.events] == ["client", "operator", "bot"]
