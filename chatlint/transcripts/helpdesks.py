@@ -219,7 +219,7 @@ def chatwoot_conversations(doc: Doc) -> Iterator[Conversation]:
 # Usedesk's own service comments, matched against the whole comment (an operator's reply that only
 # mentions a registration or a merge stays a reply).
 _UD_SERVICE = re.compile(
-    r"(ваше )?обращение (№ ?)?\d*\s*зарегистрировано( под номером № ?\d+)?\.?|тикет объедин[её]н с тикетом.*",
+    r"(ваше )?обращение (№ ?)?\d*\s*зарегистрировано( под номером (№ ?)?\d+)?\.?|тикет объедин[её]н с тикетом.*",
     re.I | re.S,
 )
 
