@@ -341,10 +341,9 @@ def csv_where(raw: str, line: int, delimiter: str, column: int, text: str) -> tu
 
 
 def _quoted_cell(raw: str, line: int, delimiter: str, column: int) -> Traced | None:
+    from chatlint.sources import InputError
     from chatlint.templates.csv_reader import parse
     from chatlint.templates.mapping import FileText
-
-    from chatlint.sources import InputError
 
     file = FileText("<record>", raw)
     try:
