@@ -2,7 +2,8 @@
 
 The configuration of a checked file is the first of these found walking up from the
 file's folder (in one folder: chatlint.toml, then .chatlint.yaml/.yml, then a
-pyproject.toml that has a ``[tool.chatlint]`` table). Paths in it (rule folders,
+pyproject.toml that has a ``[tool.chatlint]`` table), up to the repository root or the
+user's home, and owned by this user or root. Paths in it (rule folders,
 globs) are relative to the folder of the configuration file. Every key is described in
 docs/config.md. An unknown key is an error naming the file and the key.
 """
@@ -11,12 +12,15 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import os
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import regex
+
+from chatlint.selection import selector_matches
 
 CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
 TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
@@ -75,15 +79,50 @@ KEYS: dict[str, tuple[str, type]] = {
 
 
 def find_config(start: Path) -> Path | None:
-    """The configuration file that applies to ``start`` (a file or folder), walking up."""
+    """The configuration file that applies to ``start`` (a file or folder), walking up.
+
+    The walk stops at the repository root (a folder with ``.git``) or the user's home folder,
+    so a file planted in a shared folder above them is never used; a configuration owned by
+    another user (not this user, not root) is ignored with a warning, as git does for a
+    repository of someone else (``safe.directory``).
+    """
     folder = start if start.is_dir() else start.parent
     folder = folder.resolve()
+    home = _home()
     for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:
             path = candidate / name
-            if path.is_file() and (name != "pyproject.toml" or _has_tool_table(path)):
+            if path.is_file() and (name != "pyproject.toml" or _has_tool_table(path)) and _owned_by_us(path):
                 return path
+        if candidate == home or (candidate / ".git").exists():
+            break
     return None
+
+
+_WARNED: set[Path] = set()
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder for this user
+        return None
+
+
+def _owned_by_us(path: Path) -> bool:
+    """Whether a configuration file is this user's or root's; warns once about another user's."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
+        return True
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        return False
+    if owner in (0, os.getuid()):
+        return True
+    if path not in _WARNED:
+        _WARNED.add(path)
+        print(f"chatlint: warning: {path} is owned by another user (uid {owner}): ignored", file=sys.stderr)
+    return False
 
 
 def _has_tool_table(path: Path) -> bool:
@@ -99,33 +138,65 @@ def _where(path: Path) -> str:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate one configuration file."""
+    """Read and validate one configuration file, held to the rule files' limits: at most
+    512 KB, nesting of 20, no YAML aliases, no duplicate keys."""
+    from chatlint.limits import MAX_DEPTH, MAX_FILE_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"{path}: cannot read: {exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KB: refused")
     if path.suffix == ".toml":
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10
-            import tomli as tomllib
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigFileError(f"{path}: bad TOML: {exc}") from None
-        if path.name == "pyproject.toml":
-            data = data.get("tool", {}).get("chatlint", {})
+        data = _load_toml(path, text, MAX_DEPTH)
     else:
-        import yaml  # imported only when there is a YAML configuration: it costs 20 ms at start
+        import yaml
+
+        from chatlint.rule_yaml import load_yaml  # PyYAML costs 20 ms at start: only for a YAML config
 
         try:
-            data = yaml.safe_load(text) or {}
+            data = load_yaml(text) or {}
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f":{mark.line + 1}" if mark else ""
+            problem = str(exc.problem or exc).replace(" in rules", "")
+            raise ConfigFileError(f"{path}{where}: bad YAML: {problem}") from None
         except yaml.YAMLError as exc:
-            raise ConfigFileError(f"{path}: bad YAML: {exc}") from None
+            raise ConfigFileError(f"{path}: bad YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise ConfigFileError(f"{path}: the configuration must be a table of keys")
     return _from_mapping(data, path, text)
+
+
+def _load_toml(path: Path, text: str, max_depth: int) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    if _bracket_depth(text) > max_depth:  # tomllib recurses: a RecursionError, not an error message
+        raise ConfigFileError(f"{path}: nested deeper than {max_depth} levels")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{path}: bad TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigFileError(f"{path}: nested deeper than {max_depth} levels") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("chatlint", {})
+    return data
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` (strings included: an overestimate only refuses sooner)."""
+    depth = top = 0
+    for ch in regex.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        top = max(top, depth)
+    return top
 
 
 def _line_of(text: str, key: str) -> str:
@@ -193,11 +264,9 @@ def _strings(values: list, key: str, fail) -> None:
             raise fail(key, f"must be a list of strings, found {value!r}")
 
 
-def validate_rule_ids(config: Config, rule_ids: list[str], meta_ids: list[str] = ()) -> None:
+def validate_rule_ids(config: Config, rule_ids: list[str]) -> None:
     """An unknown rule id or category in any key of ``config`` is an error naming the key."""
-    from chatlint.linter import selector_matches
-
-    known = list(rule_ids) + list(meta_ids)
+    known = list(rule_ids)
     path = config.path
 
     def check(key: str, selector: str, exact: bool = False) -> None:

@@ -20,12 +20,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event
+from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event, position
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds.dialogue import DialogueKind
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 _LINE = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?\s+([a-z]+)(?:\(([^)]*)\))?:\s?(.*)$")
 _WHO = {
@@ -98,8 +96,6 @@ class RecordPosition:
 
     def __call__(self, offset: int) -> tuple[int, int]:
         if self.where:
-            from chatlint.transcripts.where import position
-
             return position(self.where, offset)
         return self.line, offset + 1
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from chatlint.conversation import Conversation
-from chatlint.kinds.dialogue import first_response
+from chatlint.conversation import Conversation, first_response
 from chatlint.pipeline import Library, Unit, check_unit
 from chatlint.summary import UnitResult
 

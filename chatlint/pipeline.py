@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from chatlint.conversation import Conversation
 from chatlint.diagnostic import Diagnostic
-from chatlint.linter import selector_matches
-from chatlint.sources import Reply
+from chatlint.reply import Reply
+from chatlint.selection import selector_matches
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.linter import Linter

@@ -27,9 +27,11 @@ from chatlint.config import (
     validate_rule_ids,
 )
 from chatlint.kinds import Vocabulary
-from chatlint.linter import ConfigError, Linter
-from chatlint.pipeline import Finding, Library
-from chatlint.sources import Reply, text_replies
+from chatlint.linter import Linter
+from chatlint.pipeline import Library
+from chatlint.reply import Finding, Reply
+from chatlint.selection import ConfigError
+from chatlint.sources import text_replies
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.templates import FileText, TemplateOptions

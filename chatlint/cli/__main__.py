@@ -2,4 +2,5 @@
 
 from chatlint.cli import main
 
-main(prog_name="chatlint")
+if __name__ == "__main__":
+    main(prog_name="chatlint")

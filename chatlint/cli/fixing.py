@@ -14,7 +14,7 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
     """Fix (or, with ``--diff``, show the fixes of) every canned-reply file of the run; True when
     a file changed or would change. Read errors are left to the check that follows; with
     ``--diff`` nothing follows, so they are reported here."""
-    from chatlint.fixer import ChangedDuringRun, SymlinkNotFixed, fix_file, write
+    from chatlint.fixer import ChangedDuringRun, NotFixed, fix_file, write
 
     changed = False
     fixed_count = fixed_files = 0
@@ -43,8 +43,10 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
             fixed_files += 1
         except ChangedDuringRun:
             err.write(f"chatlint: warning: {path} changed during the run; fixes not written\n")
-        except SymlinkNotFixed as exc:
-            err.write(f"chatlint: warning: {exc}\n")  # still checked
+        except NotFixed as exc:  # a link, read-only: still checked
+            err.write(f"chatlint: warning: {exc}\n")
+        except OSError as exc:  # a full disk, a read-only folder: still checked
+            err.write(f"chatlint: warning: {path}: {exc.strerror or exc}; not fixed\n")
     if not req.diff:
         err.write(f"chatlint: fixed {fixed_count} finding(s) in {fixed_files} file(s)\n")
     return changed

@@ -51,6 +51,12 @@ def write_report(paths, output: Path, worst: int, title: str, cli, opts) -> int:
     for result in run.results():
         summary.add(result)
     rules_by_id = {r.id: r for r in project.settings_for(None).linter.all_rules}
-    output.write_text(render_report(summary, rules_by_id, title), encoding="utf-8")
+    from chatlint.atomic import NotWritten, write_output
+
+    try:
+        write_output(output, render_report(summary, rules_by_id, title).encode("utf-8"))
+    except (NotWritten, OSError) as exc:
+        click.echo(f"chatlint: error: {exc}", err=True)
+        return EXIT_USAGE
     click.echo(f"chatlint: wrote {output}: {summary.findings} findings in {summary.conversations} conversations")
     return EXIT_USAGE if run.failed else EXIT_OK

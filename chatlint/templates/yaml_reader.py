@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from chatlint.sources import InputError, Reply
+from chatlint.reply import Reply
+from chatlint.sources import InputError
 from chatlint.templates.common import file_suppressions, read_file, replies_of
 from chatlint.templates.mapping import FileText, approximate_map
 from chatlint.templates.tree import Arr, Obj, Str, TemplateOptions, walk
@@ -77,8 +78,12 @@ def _scalar_spans(node: yaml.Node | None) -> list[tuple[int, int]]:
     """The spans of every string value, where a "#" is text, not a comment."""
     spans: list[tuple[int, int]] = []
     stack = [node]
+    seen: set[int] = set()  # an alias is a node met again: visited once (a recursive alias, billion laughs)
     while stack:
         item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, yaml.ScalarNode):
             spans.append((item.start_mark.index, item.end_mark.index))
         elif isinstance(item, yaml.MappingNode):

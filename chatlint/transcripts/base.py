@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
+from pathlib import Path
 
 from chatlint.conversation import BOT, CLIENT, OPERATOR, SYSTEM, Conversation, Event
 
@@ -191,6 +193,47 @@ def strip_html(text: str) -> str:
 def strip_bbcode(text: str) -> str:
     """Bitrix24 BBCode to plain text."""
     return clean_text(_BBCODE.sub("", _BBCODE_BR.sub("\n", text)))
+
+
+def sniff_encoding(path: Path) -> str:
+    """UTF-8 when the first 256 KB decode as UTF-8, else Windows-1251 (Russian Excel)."""
+    with open(path, "rb") as handle:
+        head = handle.read(256 * 1024)
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+        return "utf-16"
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "cp1251"
+    return "utf-8-sig"
+
+
+# --- JSON Lines --------------------------------------------------------------------------------
+def iter_jsonl(
+    lines: Iterable[str | bytes],
+    problem: Callable[[int, str], None],
+    decode: Callable[[bytes], str | None] | None = None,
+) -> Iterator[tuple[int, str, object]]:
+    """(line number, line, value) of each non-blank line of JSON Lines. A line that ``decode``
+    (for lines read as bytes) cannot decode, or that is not JSON, is passed to
+    ``problem(line number, message)`` and skipped: one bad line never ends the file."""
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        line = decode(raw) if decode is not None else raw
+        if line is None:
+            problem(lineno, "neither UTF-8 nor Windows-1251 text; give --encoding")
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problem(lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            problem(lineno, "invalid JSON: nested too deeply")
+            continue
+        yield lineno, line, value
 
 
 # --- grouping a stream of events into conversations ------------------------------------------

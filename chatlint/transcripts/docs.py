@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from chatlint.conversation import Conversation, Event
-from chatlint.transcripts.base import BadRecord, Grouper, ReadOptions, TimeParser, clean_text, strip_html
+from chatlint.transcripts.base import BadRecord, Grouper, ReadOptions, TimeParser, clean_text, iter_jsonl, strip_html
 from chatlint.transcripts.jsonstream import StreamError, items, sketch
 from chatlint.transcripts.where import Locator, clean, unhtml
 
@@ -249,18 +250,8 @@ def _json_lines(path: Path, opts: ReadOptions, platform: Platform, times: TimePa
     label = str(path)
     group = Grouper(label, platform.name, opts) if platform.record else None
     with open(path, "rb") as handle:
-        for lineno, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            line = decode_line(raw, opts.encoding)
-            if line is None:
-                opts.problem(label, lineno, "neither UTF-8 nor Windows-1251 text; give --encoding")
-                continue
-            try:
-                data = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                opts.problem(label, lineno, f"invalid JSON: {getattr(exc, 'msg', 'nested too deep')}")
-                continue
+        problem = partial(opts.problem, label)
+        for lineno, line, data in iter_jsonl(handle, problem, partial(decode_line, encoding=opts.encoding)):
             doc = Doc(data, label, times, opts, Locator(lineno, line.encode("utf-8")), lineno)
             if platform.detect(data):
                 try:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 from chatlint.conversation import EVENT_TYPES, MESSAGE, NOTE, SYSTEM, TRANSFER, Conversation, Event
-from chatlint.sources import LineIndex
-from chatlint.transcripts.base import BadRecord, Grouper, ReadOptions, TimeParser, clean_text, role_of
+from chatlint.sources import InputError, LineIndex
+from chatlint.transcripts.base import (
+    BadRecord,
+    Grouper,
+    ReadOptions,
+    TimeParser,
+    clean_text,
+    iter_jsonl,
+    role_of,
+    sniff_encoding,
+)
 from chatlint.transcripts.docs import Doc, decode_line
 from chatlint.transcripts.jsonstream import StreamError, items, sketch
 from chatlint.transcripts.where import Locator, Traced, clean, plain
@@ -135,21 +144,8 @@ def read_jsonl(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     group = Grouper(name, "jsonl", opts)
     maps: dict[tuple, FieldMap] = {}
     with open(path, "rb") as handle:
-        for lineno, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            line = decode_line(raw, opts.encoding)
-            if line is None:
-                opts.problem(name, lineno, "neither UTF-8 nor Windows-1251 text; give --encoding")
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                opts.problem(name, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
-                continue
-            except RecursionError:
-                opts.problem(name, lineno, "invalid JSON: nested too deep")
-                continue
+        problem = partial(opts.problem, name)
+        for lineno, line, record in iter_jsonl(handle, problem, partial(decode_line, encoding=opts.encoding)):
             if not isinstance(record, dict):
                 opts.problem(name, lineno, "a line must hold a JSON object")
                 continue
@@ -181,20 +177,6 @@ def open_text(path: Path, opts: ReadOptions) -> io.TextIOWrapper:
     """A streamed text file: the given encoding, else UTF-8 (BOM allowed), else cp1251."""
     encoding = opts.encoding or sniff_encoding(path)
     return open(path, encoding=encoding, errors="strict", newline="")
-
-
-def sniff_encoding(path: Path) -> str:
-    """UTF-8 when the first 256 KB decode as UTF-8, else Windows-1251 (Russian Excel)."""
-    with open(path, "rb") as handle:
-        head = handle.read(256 * 1024)
-    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
-        return "utf-16"
-    try:
-        head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "cp1251"
-    return "utf-8-sig"
 
 
 def csv_header_maps(first_line: str, columns: Mapping[str, str]) -> bool:
@@ -311,8 +293,8 @@ def _csv_rows(reader, lines: _Lines, header: list[str], name: str, opts: ReadOpt
             return
         except (csv.Error, UnicodeDecodeError) as exc:
             opts.problem(name, start, f"bad CSV: {exc}")
-            if not lines.taken or isinstance(exc, UnicodeDecodeError):
-                return  # nothing more can be read (the end of the data, or undecodable text)
+            if not lines.taken:
+                return  # nothing was consumed: the same error would come again (an undecodable stream)
             start += len(lines.taken)
             continue
         line, start = start, start + len(lines.taken)
@@ -341,15 +323,14 @@ def csv_where(raw: str, line: int, delimiter: str, column: int, text: str) -> tu
 
 
 def _quoted_cell(raw: str, line: int, delimiter: str, column: int) -> Traced | None:
-    from chatlint.sources import InputError
     from chatlint.templates.csv_reader import parse
     from chatlint.templates.mapping import FileText
 
     file = FileText("<record>", raw)
     try:
         row = next(parse(file))
-    except (StopIteration, ValueError, InputError):
-        return None  # the csv module read it, this stricter parser does not: no exact position
+    except (StopIteration, ValueError, InputError):  # a record the csv module took, the strict parser not
+        return None
     if column >= len(row):
         return None
     source = row[column].source()

@@ -34,7 +34,7 @@ class Recoded:
 
 def open_json(path: Path, encoding: str | None):
     """The file as UTF-8 bytes without a BOM: the given encoding, else UTF-8, else what the head says."""
-    from chatlint.transcripts.generic import sniff_encoding
+    from chatlint.transcripts.base import sniff_encoding
 
     encoding = encoding or sniff_encoding(path)
     handle = open(path, "rb")
@@ -61,6 +61,9 @@ class _Closing:
         self.handle.close()
 
 
+MAX_DEPTH = 200  # nesting of JSON arrays and objects; exports need under 10 (prefixes cost the depth per event)
+
+
 def sketch(path: Path, encoding: str | None = None, size: int = HEAD_BYTES) -> object:
     """The value of the file's head (its first ``size`` bytes), cut where the head ends: lists and
     objects hold what was read of them. None when the head is not JSON."""
@@ -71,8 +74,12 @@ def sketch(path: Path, encoding: str | None = None, size: int = HEAD_BYTES) -> o
         handle.close()
     builder = ObjectBuilder()
     started = False
+    nesting = 0
     try:
-        for _prefix, event, value in ijson.parse(head):
+        for event, value in ijson.basic_parse(head):  # no prefixes: they cost the depth per event
+            nesting += _CONTAINERS.get(event, 0)
+            if nesting > MAX_DEPTH:
+                return None  # the reader that gets the file says where
             builder.event(event, value)
             started = True
     except (ijson.JSONError, UnicodeDecodeError, ValueError):
@@ -97,9 +104,12 @@ def stream(path: Path, encoding: str | None, wanted: frozenset[str], locator: Lo
     Raises StreamError on invalid JSON after the records before it were yielded."""
     handle = open_json(path, encoding)
     builder: ObjectBuilder | None = None
-    depth, at = 0, ""
+    depth, at, nesting = 0, "", 0
     try:
         for prefix, event, value in ijson.parse(Tee(handle, locator), use_float=True):
+            nesting += _CONTAINERS.get(event, 0)
+            if nesting > MAX_DEPTH:
+                raise StreamError(f"invalid JSON: nested deeper than {MAX_DEPTH}", _line_now(locator))
             if builder is not None:
                 builder.event(event, value)
                 depth += _CONTAINERS.get(event, 0)

@@ -17,7 +17,7 @@ import html
 import json
 import re
 
-Where = tuple[int, ...]  # flattened (text offset, line, column) triples, offsets increasing
+from chatlint.conversation import Where, position  # noqa: E402 - the model owns the position map
 
 
 class Traced:
@@ -72,13 +72,6 @@ class Traced:
 
     def position(self, offset: int) -> tuple[int, int]:
         return position(self.where(), offset)
-
-
-def position(where: Where, offset: int) -> tuple[int, int]:
-    """The (line, column) of text offset ``offset`` (past the end: just after the last character)."""
-    offsets = where[0::3]
-    i = max(bisect.bisect_right(offsets, offset) - 1, 0)
-    return where[3 * i + 1], where[3 * i + 2] + offset - where[3 * i]
 
 
 def plain(text: str, line: int, column: int) -> Traced:
