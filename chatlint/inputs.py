@@ -18,7 +18,8 @@ from typing import IO
 from chatlint import formats, transcripts
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
-from chatlint.sources import BinaryInput, InputError, LineWriter, Reply, decode
+from chatlint.reply import Reply
+from chatlint.sources import BinaryInput, InputError, LineWriter, decode
 from chatlint.transcripts import ReadOptions
 
 INPUT_FORMATS = ("auto", "replies", *transcripts.FORMATS)
@@ -68,8 +69,9 @@ class Inputs:
         self._keys: dict[tuple, int] = {}
         self._formats: dict[Path, str | None] = {}
         self.failed = False
-        # nothing found to check is an error, as in ruff (a file named but excluded is not: pre-commit)
-        self.empty = bool(paths) and not self.files and not any(raw != "-" and Path(raw).is_file() for raw in paths)
+        # a folder with nothing to check is an error, as in ruff; a named file that the
+        # configuration excludes is skipped quietly (pre-commit passes every staged file)
+        self.empty = not self.files and any(raw != "-" and Path(raw).is_dir() for raw in paths)
         self.paths = paths
         self.current = ""
         self.done_lines = 0

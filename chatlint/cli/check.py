@@ -25,7 +25,8 @@ from chatlint.cli.common import (
     safe_streams,
     transcript_options,
 )
-from chatlint.sources import LineWriter, Reply
+from chatlint.reply import Reply
+from chatlint.sources import LineWriter
 
 OUTPUT_FORMATS = ("text", "json", "jsonl", "sarif", "github")  # the keys of chatlint.writers.WRITERS
 _RANK = {"info": 0, "warning": 1, "error": 2}
