@@ -176,8 +176,10 @@ def check(
 ) -> None:  # fmt: skip
     """Check replies, template libraries and chat transcripts: files or folders ('-' for stdin), or --text.
 
-    Transcripts (JSONL, CSV, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk) are
-    recognised by content; see docs/transcripts.md. Template libraries: docs/templates.md.
+    Transcripts (JSONL, CSV, Excel, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk,
+    Talk-Me, Carrot quest, Zendesk, Intercom, Freshchat, LiveChat, Botpress, Rasa) are recognised
+    by content; a file not recognised is an error naming the --input-format/--map to use; see
+    docs/transcripts.md. Template libraries: docs/templates.md.
     """
     safe_streams()
     if not paths and not texts:
