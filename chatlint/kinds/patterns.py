@@ -33,7 +33,13 @@ class PatternKind(RuleKind):
             if n < 1 or n > len(words):
                 return None
             idx = captures[words[n - 1]]
-            return None if idx is None else seq.tokens[idx]
+            if idx is None:
+                return None
+            token = seq.tokens[idx]
+            reading = seq.typo(pattern.elements[words[n - 1]], idx, self.morph)
+            if reading:  # a word read through a typo is put in as it should be spelt
+                return token._replace(text=match_case(reading, token.text), norm=reading)
+            return token
 
         def fill(m: regex.Match) -> str:
             if m.group(0) == "{match}":
@@ -105,7 +111,7 @@ class PatternRule(PatternKind):
             return None
         templates = self.rule.suggest if payload.suggest is None else payload.suggest
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
-        return Match(start, end, suggestions)
+        return Match(start, end, suggestions, note=typo_note(doc, pattern, captures, self.morph))
 
 
 class Entry(NamedTuple):
@@ -168,6 +174,22 @@ class SubstituteRule(PatternKind):
         suggestions = tuple(dict.fromkeys(suggestions))
         safe = False if len(payload) > 1 else None  # several replacements: let a person choose
         return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+
+
+def typo_note(doc: Doc, pattern: Pattern, captures: list, morph) -> str:
+    """«(«обезаны» прочитано как «обязаны»: опечатка)» for the words a match read through a
+    typo, or ""."""
+    seq, slips = doc.seq, []
+    if seq.readings is None:
+        return ""
+    for e, idx in enumerate(captures):
+        if idx is not None:
+            reading = seq.typo(pattern.elements[e], idx, morph)
+            if reading:
+                slips.append(
+                    f"«{seq.tokens[idx].text}» — опечатка, прочитано как «{match_case(reading, seq.tokens[idx].text)}»"
+                )
+    return f"({'; '.join(slips)})" if slips else ""
 
 
 def _matched_lemma(element, norm: str, morph) -> str | None:
