@@ -69,16 +69,22 @@ def _pasted_sentence(result: str, start: int, end: int) -> list[str]:
     """A capitalised sentence after a clause that did not stop, or a stop followed by a
     lower-case continuation."""
     found = []
-    before = result[:start].rstrip()
+    before = result[:start].rstrip(" \t")  # a line break ends a clause: only one line is judged
     new = result[start:end].strip()
-    after = result[end:].lstrip()
+    after = result[end:].lstrip(" \t")
     if not new:
         return found
-    if before and new[:1].isupper() and new[1:2].islower() and (before[-1].isalpha() or before[-1] in ",;:—–-"):
+    if (
+        before
+        and before[-1] != "\n"
+        and new[:1].isupper()
+        and new[1:2].islower()
+        and (before[-1].isalpha() or before[-1] in ",;:—–-")
+    ):
         first = _WORD_RE.match(new)
         if first and not _proper(first.group(0)):
             found.append(f"a sentence pasted into a clause at {start}: …{result[max(0, start - 25) : end + 5]!r}")
-    if after and new[-1] in _STOPS and (after[0].islower() or after[0] in ",;:"):
+    if after and after[0] != "\n" and new[-1] in _STOPS and (after[0].islower() or after[0] in ",;:"):
         found.append(f"a stop followed by a continuation at {end}: …{result[max(0, end - 25) : end + 20]!r}")
     return found
 

@@ -13,6 +13,7 @@ from chatlint.pattern import Pattern, PatternError, parse_pattern
 _TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
 _ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _SPACES_RE = regex.compile(r"\s{2,}")
+_STOPS = ".!?…"
 
 
 class PatternKind(RuleKind):
@@ -111,6 +112,8 @@ class PatternRule(PatternKind):
             return None
         templates = self.rule.suggest if payload.suggest is None else payload.suggest
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
+        if any(is_sentence(s) for s in suggestions):
+            start, end, suggestions = _whole_sentence(doc, start, end, suggestions)
         return Match(start, end, suggestions, note=typo_note(doc, pattern, captures, self.morph))
 
 
@@ -174,6 +177,34 @@ class SubstituteRule(PatternKind):
         suggestions = tuple(dict.fromkeys(suggestions))
         safe = False if len(payload) > 1 else None  # several replacements: let a person choose
         return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+
+
+def is_sentence(suggestion: str) -> bool:
+    """A suggestion that is a sentence of its own (it ends with a stop): it stands for the
+    whole sentence it is put into, not for the flagged words."""
+    return suggestion.rstrip()[-1:] in _STOPS
+
+
+def sentence_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The character span of the sentence(s) holding ``start``..``end``, its final mark included."""
+    tokens = doc.tokens
+    first = next(t.sentence for t in tokens if t.end > start)
+    last = next(t.sentence for t in reversed(tokens) if t.start < end)
+    inside = [t for t in tokens if first <= t.sentence <= last]
+    return inside[0].start, inside[-1].end
+
+
+def _whole_sentence(doc: Doc, start: int, end: int, suggestions: tuple[str, ...]) -> tuple[int, int, tuple[str, ...]]:
+    """Widen a match to its sentence; phrase suggestions are put into the sentence's words."""
+    s0, e0 = sentence_span(doc, start, end)
+    text = doc.text
+    out = []
+    for suggestion in suggestions:
+        if is_sentence(suggestion):
+            out.append(suggestion[:1].upper() + suggestion[1:])  # it starts the sentence
+        else:
+            out.append(text[s0:start] + suggestion + text[end:e0])
+    return s0, e0, tuple(dict.fromkeys(out))
 
 
 def typo_note(doc: Doc, pattern: Pattern, captures: list, morph) -> str:
