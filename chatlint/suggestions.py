@@ -91,7 +91,7 @@ def _pasted_sentence(result: str, start: int, end: int) -> list[str]:
 
 def _proper(word: str) -> bool:
     """Words written with a capital anywhere (Вы, names) do not start a pasted sentence."""
-    return word in ("Вы", "Вас", "Вам", "Ваш", "Ваша", "Ваше", "Ваши") or word.isupper()
+    return word in ("Вы", "Вас", "Вам", "Вами") or word.startswith("Ваш") or word.isupper()
 
 
 def _pronoun_seams(result: str, start: int, end: int, morph: Morphology) -> list[str]:

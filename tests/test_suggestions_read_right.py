@@ -25,14 +25,11 @@ SHARED_FIELDS = {
     "canned_replies.jsonl": "text",
     "rutube_kb_answers.jsonl": "kb_answer",
 }
-# rules whose suggestion is a reminder to fill in, not a replacement text
-_NOT_TEXT = frozenset({"tone/unexplained-request"})
-
 _LINTER = Linter()
 
 
 def _problems(text: str) -> list[str]:
-    found = [d for d in _LINTER.check(text) if d.suggestions and d.rule not in _NOT_TEXT]
+    found = [d for d in _LINTER.check(text) if d.suggestions]
     problems = []
     for rule in sorted({d.rule for d in found}):
         mine = [d for d in found if d.rule == rule]

@@ -13,7 +13,7 @@ from chatlint.pattern import Pattern, PatternError, parse_pattern
 _TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
 _ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _SPACES_RE = regex.compile(r"\s{2,}")
-_STOPS = ".!?…"
+_STOPS = ".!?"
 
 
 class PatternKind(RuleKind):
@@ -58,11 +58,12 @@ class PatternKind(RuleKind):
             if not m.group("grams"):
                 return token.text
             grams = frozenset(m.group("grams").split(","))
-            lemmas = self.morph.lemma_of(token.norm)
-            if not lemmas:
-                return token.text
-            lemma = lemmas[0]
-            return match_case(self.morph.inflect(lemma, grams) or token.text, token.text)
+            word_lemma = _matched_lemma(pattern.elements[words[int(m.group("n")) - 1]], token.norm, self.morph)
+            form = _reinflect(token.norm, grams, word_lemma, self.morph)
+            if form is None:
+                lemmas = self.morph.lemma_of(token.norm)
+                form = self.morph.inflect(lemmas[0], grams) if lemmas else None
+            return match_case(form or token.text, token.text)
 
         out = _TEMPLATE_RE.sub(fill, template)
         out = _SPACES_RE.sub(" ", out).strip()
@@ -174,15 +175,35 @@ class SubstituteRule(PatternKind):
             else:
                 out = right
             suggestions.append(match_case(out, first.text))
+        start = first.start
+        if single and len(suggestions) == 1 and " " not in suggestions[0]:
+            start, suggestions = self._agree_modifier(doc, idx[0], suggestions[0], start)
         suggestions = tuple(dict.fromkeys(suggestions))
         safe = False if len(payload) > 1 else None  # several replacements: let a person choose
-        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+        return Match(start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+
+    def _agree_modifier(self, doc: Doc, i: int, new: str, start: int) -> tuple[int, tuple[str, ...]]:
+        """«Ваш девайс» → «Ваше устройство»: when the new noun has another gender, the
+        adjective or pronoun right before it is put into that gender and joins the match."""
+        seq, morph = doc.seq, self.morph
+        gender_old = _gender(morph, seq.tokens[i].norm)
+        gender_new = _gender(morph, new.lower())
+        if i == 0 or not seq.linked[i - 1] or not gender_old or not gender_new or gender_old == gender_new:
+            return start, (new,)
+        prev = seq.tokens[i - 1]
+        for parse in morph.parses(prev.norm):
+            if parse.tag.POS in ("ADJF", "PRTF") and gender_old in parse.tag and "sing" in parse.tag:
+                form = parse.inflect({gender_new})
+                if form is not None:
+                    between = doc.text[prev.end : seq.tokens[i].start]
+                    return prev.start, (match_case(form.word, prev.text) + between + new,)
+        return start, (new,)
 
 
 def is_sentence(suggestion: str) -> bool:
     """A suggestion that is a sentence of its own (it ends with a stop): it stands for the
     whole sentence it is put into, not for the flagged words."""
-    return suggestion.rstrip()[-1:] in _STOPS
+    return suggestion.rstrip()[-1:] in _STOPS  # not «…»: that ends a phrase to go on with
 
 
 def sentence_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -221,6 +242,29 @@ def typo_note(doc: Doc, pattern: Pattern, captures: list, morph) -> str:
                     f"«{seq.tokens[idx].text}» — опечатка, прочитано как «{match_case(reading, seq.tokens[idx].text)}»"
                 )
     return f"({'; '.join(slips)})" if slips else ""
+
+
+def _gender(morph, norm: str) -> str | None:
+    """The gender of a singular noun form («девайс» → masc), or None."""
+    for parse in morph.parses(norm):
+        if parse.tag.POS == "NOUN" and "sing" in parse.tag:
+            return parse.tag.gender
+    return None
+
+
+def _reinflect(norm: str, grams: frozenset[str], lemma: str | None, morph) -> str | None:
+    """The word itself put into ``grams``, keeping its other grammemes (number, gender,
+    tense: «можешь» + plur → «можете», «наличия» + accs → «наличие»), or None."""
+    for parse in morph.parses(norm):
+        if lemma is not None and parse.normal_form.replace("ё", "е") != lemma:
+            continue
+        wanted = set(grams) - {parse.tag.POS}
+        if "impr" in wanted and "plur" in wanted:
+            wanted.add("excl")
+        form = parse.inflect(wanted)
+        if form is not None:
+            return form.word
+    return None
 
 
 def _matched_lemma(element, norm: str, morph) -> str | None:
