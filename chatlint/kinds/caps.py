@@ -100,7 +100,7 @@ class CapsRule(RuleKind):
         if (
             not self.params["headings"]
             and _is_heading(doc.text, start, end)
-            and self._title_like(doc, words, start, end)
+            and (_numbered(doc.text, start) or self._title_like(doc, words, start, end))
         ):
             return []
         if _quoted(doc.text, start, end):
@@ -133,6 +133,12 @@ def _is_heading(text: str, start: int, end: int) -> bool:
         return False  # a one-line reply in capitals is shouting, not a title
     before, after = text[line_start:start], text[end:line_end]
     return all(c in _NUMBERING for c in before) and after.strip(" \t\r:") == ""
+
+
+def _numbered(text: str, start: int) -> bool:
+    """The line holding ``start`` opens with list numbering («1.3 БУФЕР …»): a section title."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return any(c.isdigit() for c in line)
 
 
 def rejoin_spaced(tokens: list[Token]) -> list[Token]:
