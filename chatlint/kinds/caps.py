@@ -22,6 +22,7 @@ _LABEL_WORDS = frozenset(
     "промокод промокоду промокодом код кодом купон статус статусом надпись надписью поле поля тариф "
     "тарифе тарифу опция опцию".split()
 )
+_NAME_WORDS = 4  # words of a name in capitals after a legal form («ООО «РОГА И КОПЫТА»»)
 _HEADING_WORDS = 5  # a heading line has at most this many words, and no verb or comma
 _PREDICATES = frozenset({"VERB", "INFN", "PRTS", "ADJS", "PRED", "GRND"})
 
@@ -183,16 +184,18 @@ def _is_name(tokens: list[Token], i: int) -> bool:
 
 
 def _previous_word(tokens: list[Token], i: int) -> Token | None:
-    """The word before ``i``, looking past quotes and names in capitals of the same phrase
-    («ООО «РОГА И КОПЫТА»»: «КОПЫТА» is after the legal form too)."""
+    """The word before ``i``, looking past quotes and up to ``_NAME_WORDS`` names in capitals
+    of the same phrase («ООО «РОГА И КОПЫТА»»: «КОПЫТА» is after the legal form too)."""
     j = i - 1
-    while j >= 0 and (
-        tokens[j].kind != WORD or (tokens[j].text.isupper() and tokens[j].text.lower() not in _LEGAL_FORMS)
-    ):
-        if tokens[j].kind != WORD and tokens[j].text not in ("«", '"', "“", "„"):
+    stop = max(-1, i - 2 * _NAME_WORDS - 2)  # a bounded look-back: linear on a reply in capitals
+    while j > stop:
+        token = tokens[j]
+        if token.kind == WORD and not (token.text.isupper() and token.text.lower() not in _LEGAL_FORMS):
+            return token
+        if token.kind != WORD and token.text not in ("«", '"', "“", "„"):
             return None
         j -= 1
-    return tokens[j] if j >= 0 else None
+    return tokens[j] if j >= 0 and j > stop else None
 
 
 def _initial_at(tokens: list[Token], i: int) -> bool:

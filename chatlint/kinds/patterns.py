@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, NamedTuple
 
 import regex
@@ -207,12 +208,16 @@ def is_sentence(suggestion: str) -> bool:
 
 
 def sentence_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """The character span of the sentence(s) holding ``start``..``end``, its final mark included."""
-    tokens = doc.tokens
-    first = next(t.sentence for t in tokens if t.end > start)
-    last = next(t.sentence for t in reversed(tokens) if t.start < end)
-    inside = [t for t in tokens if first <= t.sentence <= last]
-    return inside[0].start, inside[-1].end
+    """The character span of the sentence(s) holding ``start``..``end``, its final mark
+    included. Bisects to the match and walks only its own sentences: linear in the reply."""
+    tokens, seq, starts = doc.tokens, doc.seq, doc.token_starts
+    first = seq.index[max(0, bisect.bisect_right(starts, start) - 1)]
+    last = seq.index[max(0, bisect.bisect_left(starts, end) - 1)]
+    while first > 0 and tokens[first - 1].sentence == tokens[first].sentence:
+        first -= 1
+    while last + 1 < len(tokens) and tokens[last + 1].sentence == tokens[last].sentence:
+        last += 1
+    return tokens[first].start, tokens[last].end
 
 
 def _whole_sentence(doc: Doc, start: int, end: int, suggestions: tuple[str, ...]) -> tuple[int, int, tuple[str, ...]]:
