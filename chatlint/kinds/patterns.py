@@ -114,7 +114,7 @@ class PatternRule(PatternKind):
             return None
         templates = self.rule.suggest if payload.suggest is None else payload.suggest
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
-        if any(is_sentence(s) for s in suggestions):
+        if any(is_sentence(s) for s in suggestions) and not doc.in_quote(start, end):  # quoted: dropped later
             start, end, suggestions = _whole_sentence(doc, start, end, suggestions)
         return Match(start, end, suggestions, note=typo_note(doc, pattern, captures, self.morph))
 
