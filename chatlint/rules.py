@@ -75,6 +75,7 @@ class Rule:
     unless_scope: str = "sentence"
     examples_bad: list[str] = field(default_factory=list)
     examples_good: list[str] = field(default_factory=list)
+    examples_fixed: dict[str, str] = field(default_factory=dict)  # bad example -> the reply once fixed
     enabled: bool = True
     fix: str = "none"  # "safe", "unsafe" or "none"
     quotes: bool = False  # also check text quoted from the client
@@ -301,7 +302,7 @@ def _common_keys(raw: LineDict, kind: type[RuleKind], problem: Callable[..., Non
     if not isinstance(examples, dict) or set(examples) - {"bad", "good"}:
         problem("examples must be a mapping with 'bad' and 'good' lists", "examples")
         examples = {}
-    bad = _str_list(examples.get("bad", []), "examples.bad", problem)
+    bad, fixed = _bad_examples(examples.get("bad", []), problem)
     good = _str_list(examples.get("good", []), "examples.good", problem)
     fix = raw.get("fix", kind.fix_default)
     if fix not in ("safe", "unsafe", "none"):
@@ -319,6 +320,7 @@ def _common_keys(raw: LineDict, kind: type[RuleKind], problem: Callable[..., Non
         "unless_scope": unless_scope,
         "examples_bad": bad,
         "examples_good": good,
+        "examples_fixed": fixed,
         "enabled": raw.get("enabled", True),
         "fix": fix,
         "quotes": raw.get("quotes", False),
@@ -385,6 +387,23 @@ def _infer_kind(raw: dict) -> str:
         if key in raw:
             return kind
     return ""
+
+
+def _bad_examples(value: Any, problem) -> tuple[list[str], dict[str, str]]:
+    """``examples.bad``: strings, or ``{text: …, fixed: …}`` mappings stating what the reply
+    reads once the rule's first suggestion is put in (as LanguageTool's ``correction``)."""
+    if not isinstance(value, list):
+        return _str_list(value, "examples.bad", problem), {}
+    texts, fixed = [], {}
+    for item in value:
+        if isinstance(item, dict):
+            if set(item) != {"text", "fixed"} or not all(isinstance(v, str) for v in item.values()):
+                problem("a bad example is a string or a mapping of 'text' and 'fixed' strings", "examples")
+                continue
+            fixed[item["text"]] = item["fixed"]
+            item = item["text"]
+        texts.append(item)
+    return _str_list(texts, "examples.bad", problem), fixed
 
 
 def _str_list(value: Any, key: str, problem) -> list[str]:

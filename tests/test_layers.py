@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "chatlint.morph": MORPHOLOGY,
     "chatlint.spell": MORPHOLOGY,
     "chatlint.pattern": MORPHOLOGY,
+    "chatlint.suggestions": MORPHOLOGY,  # whether an applied suggestion reads right (used by the tests)
     "chatlint.kinds": RULES,
     "chatlint.kinds.*": RULES,
     "chatlint.rules": RULES,

@@ -359,9 +359,11 @@ def _reference_step(elements, e, i, seq, morph, captures, last, failed, by_last)
         return None
     if i < len(seq.tokens) and (last is None or seq.linked[i - 1]):
         token = seq.tokens[i]
-        if any(a.matches(token.norm, token.kind, morph) for a in element.atoms) != element.negated and (
-            not element.negated or token.kind in CONTENT_KINDS
-        ):
+        hit = any(a.matches(token.norm, token.kind, morph) for a in element.atoms)
+        if not hit and not element.negated and seq.readings and all(a.kind in ("form", "lemma") for a in element.atoms):
+            # a word one slip from a pattern word (pattern.typo_readings) matches word and lemma atoms
+            hit = any(a.matches(reading, "word", morph) for reading in seq.readings[i] for a in element.atoms)
+        if hit != element.negated and (not element.negated or token.kind in CONTENT_KINDS):
             captures[e] = i
             result = _reference_match(elements, e + 1, i + 1, *rest, i, failed, by_last)
             if result is not None:
