@@ -57,7 +57,7 @@ def test_dialogue_phrases_from_a_repository_config_have_a_time_limit(tmp_path: P
 
 def test_a_regex_atom_has_one_time_limit_per_reply_not_per_token(tmp_path: Path) -> None:
     (tmp_path / "atom.yaml").write_text(
-        f"""- id: house/atom
+        """- id: house/atom
   kind: pattern
   message: "медленный шаблон"
   source: tests
