@@ -20,9 +20,13 @@ from typing import Any
 
 import regex
 
+from chatlint.selection import selector_matches
+
 CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
 TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
 VOCABULARY_KEYS = {"accept": list, "reject": list}
+MAX_DEPTH = 20  # nesting, as rule_yaml.MAX_DEPTH for rule files (not imported: it loads PyYAML)
+MAX_FILE_BYTES = 512 * 1024  # as rules.MAX_FILE_BYTES for rule files
 
 
 class ConfigFileError(Exception):
@@ -138,8 +142,6 @@ def _where(path: Path) -> str:
 def load_config(path: Path) -> Config:
     """Read and validate one configuration file, held to the rule files' limits: at most
     512 KB, nesting of 20, no YAML aliases, no duplicate keys."""
-    from chatlint.rules import MAX_DEPTH, MAX_FILE_BYTES
-
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -153,14 +155,14 @@ def load_config(path: Path) -> Config:
     else:
         import yaml
 
-        from chatlint.rule_yaml import load_yaml  # PyYAML costs 20 ms at start: only for a YAML config
+        from chatlint.strict_yaml import load  # PyYAML costs 20 ms at start: only for a YAML config
 
         try:
-            data = load_yaml(text) or {}
+            data = load(text) or {}
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = f":{mark.line + 1}" if mark else ""
-            problem = str(exc.problem or exc).replace(" in rules", "")
+            problem = exc.problem or exc
             raise ConfigFileError(f"{path}{where}: bad YAML: {problem}") from None
         except yaml.YAMLError as exc:
             raise ConfigFileError(f"{path}: bad YAML: {' '.join(str(exc).split())}") from None
@@ -262,11 +264,9 @@ def _strings(values: list, key: str, fail) -> None:
             raise fail(key, f"must be a list of strings, found {value!r}")
 
 
-def validate_rule_ids(config: Config, rule_ids: list[str], meta_ids: list[str] = ()) -> None:
+def validate_rule_ids(config: Config, rule_ids: list[str]) -> None:
     """An unknown rule id or category in any key of ``config`` is an error naming the key."""
-    from chatlint.linter import selector_matches
-
-    known = list(rule_ids) + list(meta_ids)
+    known = list(rule_ids)
     path = config.path
 
     def check(key: str, selector: str, exact: bool = False) -> None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 OPERATOR, CLIENT, BOT, SYSTEM = "operator", "client", "bot", "system"
-ROLES = (OPERATOR, CLIENT, BOT, SYSTEM)
 # Event types. ``note`` is an internal comment the client never sees.
 MESSAGE, NOTE, TRANSFER, JOIN, LEAVE, OPEN, CLOSE, MEDIA = (
     "message", "note", "transfer", "join", "leave", "open", "close", "media",
@@ -88,3 +87,21 @@ class Conversation:
         for e in self.replies:
             seen.setdefault(e.author, None)
         return list(seen)
+
+
+def seconds_between(a: Event, b: Event) -> float | None:
+    """Seconds from event ``a`` to event ``b``; None when either has no timestamp."""
+    if a.timestamp is None or b.timestamp is None:
+        return None
+    return (b.timestamp - a.timestamp).total_seconds()
+
+
+def first_response(conv: Conversation) -> tuple[Event, float] | None:
+    """The first operator reply after the client's first message and its delay in seconds."""
+    first = next((e for e in conv.events if e.is_client_message), None)
+    if first is None:
+        return None
+    after = conv.events[conv.events.index(first) + 1 :]
+    reply = next((e for e in after if e.is_reply), None)
+    waited = seconds_between(first, reply) if reply is not None else None
+    return (reply, waited) if waited is not None else None

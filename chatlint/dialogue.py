@@ -23,9 +23,7 @@ from datetime import datetime, timedelta, timezone
 from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds.dialogue import DialogueKind
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 _LINE = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?\s+([a-z]+)(?:\(([^)]*)\))?:\s?(.*)$")
 _WHO = {
@@ -110,8 +108,7 @@ class ConversationChecker:
         self.linter = linter
         self.dialogue = [r for r in linter.rules if isinstance(r.impl, DialogueKind)]
         self.reply_rules = len(self.dialogue) < len(linter.rules)
-        severities = getattr(linter, "_severity", {})
-        self.severity = {r.id: severities.get(r.id, r.severity) for r in self.dialogue}
+        self.severity = {r.id: linter.severity_of(r.id) for r in self.dialogue}
 
     def reply_for(self, conv: Conversation, event: Event) -> Reply:
         """The Reply (text, file position, metadata) a finding on this event is reported against."""

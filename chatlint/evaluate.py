@@ -8,16 +8,18 @@ replies in a JSONL file, for reading every hit by eye.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
 
 from chatlint.diagnostic import Diagnostic
 from chatlint.linter import Linter
-from chatlint.rules import RULE_ID_RE, LineDict, LineList, _LineLoader
+from chatlint.rule_yaml import LineDict, LineList, _LineLoader
+from chatlint.rules import RULE_ID_RE
+from chatlint.transcripts.base import iter_jsonl
 
 ENTRY_KEYS = {"text", "rules", "note"}
 CLEAN_DIR = "clean"
@@ -276,6 +278,10 @@ def format_report(report: Report, failures: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _refuse(path: Path, line: int, message: str) -> None:
+    raise CorpusError(f"{path}:{line}: {message}")
+
+
 def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
     """(line number, text) of ``field_name`` in each row of a JSONL file; empty values are skipped."""
     try:
@@ -283,13 +289,7 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CorpusError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
+        for number, row in iter_jsonl(handle, partial(_refuse, path)):
             if not isinstance(row, dict) or field_name not in row:
                 raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
             value = row[field_name]

@@ -27,6 +27,7 @@ from chatlint.atomic import (
     replace_file,
 )
 from chatlint.config import Config
+from chatlint.pipeline import Finding, Library, check_library
 from chatlint.project import Project
 from chatlint.templates.common import read_file
 from chatlint.templates.mapping import FileText
@@ -111,7 +112,9 @@ def fix_text(project: Project, file: FileText, suffix: str, config: Config, unsa
     for _ in range(MAX_PASSES):
         current = FileText(file.path, text, file.data, file.encoding, file.bom)
         replies = project.replies_of_text(current, suffix, config)
-        edits = choose(project.fixable(replies, config, Path(file.path), unsafe), written)
+        settings = project.settings_for(Path(file.path))
+        library = Library(file.path, list(replies))
+        edits = choose(fixable(check_library(library, settings.linter, settings.skip), unsafe), written)
         if not edits:
             break
         new = apply(text, edits, written)
@@ -120,6 +123,23 @@ def fix_text(project: Project, file: FileText, suffix: str, config: Config, unsa
         text = new
         applied += len(edits)
     return text, applied
+
+
+def fixable(findings: list[Finding], unsafe: bool) -> list[Edit]:
+    """File edits ``(start, end, replacement, rule)`` for the fixes of these findings."""
+    edits = []
+    for reply, d in findings:
+        fix = d.fix
+        source = getattr(reply, "source", None)
+        if fix is None or not (fix.safe or unsafe) or source is None:
+            continue
+        span = source.file_span(fix.start, fix.end)
+        if span is None:
+            continue
+        encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]], fix.start, fix.end)
+        if encoded is not None:
+            edits.append((span[0], span[1], encoded, d.rule))
+    return edits
 
 
 def fix_file(project: Project, path: Path, unsafe: bool = False) -> FixResult:

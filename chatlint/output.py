@@ -8,15 +8,12 @@ an output line or send a terminal sequence (``tests/test_reliability_output.py``
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import IO
 
 from chatlint.diagnostic import Diagnostic
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 # C0 and C1 controls, DEL, NEL, line/paragraph separators, bidirectional embeddings and isolates
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -71,14 +68,3 @@ def write_text(findings: Iterable[Finding], out: IO[str], *, show_suggestions: b
             out.write(f"    → {' | '.join(safe(s) for s in d.suggestions)}\n")
         count += 1
     return count
-
-
-def write_json(findings: Iterable[Finding], out: IO[str]) -> int:
-    """A JSON array of finding objects (see docs/output.md)."""
-    items = [finding_dict(r, d) for r, d in findings]
-    out.write(safe_json(json.dumps(items, ensure_ascii=False, indent=2)))
-    out.write("\n")
-    return len(items)
-
-
-FORMATS = {"text": write_text, "json": write_json}

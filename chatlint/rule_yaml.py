@@ -6,7 +6,20 @@ from __future__ import annotations
 import regex
 import yaml
 
-from chatlint.rules import MAX_DEPTH, LineDict, LineList
+MAX_DEPTH = 20  # nesting of YAML collections; rules need 4
+
+
+class LineDict(dict):
+    """A dict that knows the line it started on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class LineList(list):
+    """A list that knows the line of each item."""
+
+    lines: list
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -100,6 +113,3 @@ def _shallow(text: str) -> bool:
         depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
         top = max(top, depth)
     return top <= _MAX_FAST_DEPTH
-
-
-_load_yaml = load_yaml  # the name tests and older callers use

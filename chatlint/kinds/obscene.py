@@ -18,6 +18,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import SINGLE, reply_bits, spaced_letters
 from chatlint.kinds.prefilter import chunks as split_chunks
 from chatlint.pattern import PatternError
+from chatlint.text import EMAIL, MENTION, PLACEHOLDER, URL, fold
 
 _WORDCH = r"[\p{L}\p{M}\d@$]"
 _RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%]{{1,3}}|[!?](?=\p{{L}})|[._~'’|+-]{{1,2}}){_WORDCH}*)*")
@@ -78,14 +79,14 @@ class ObsceneRule(RuleKind):
         self.any_root = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.roots))
         self._cache: dict[str, bool] = {}
         self._clean: set[str] = set()  # whitespace-separated chunks with no obscene candidate
-        self.exceptions = tuple(str(e).lower().replace("ё", "е") for e in params["exceptions"] or [])
-        self.accept = frozenset(w.lower().replace("ё", "е") for w in ctx.vocabulary.accept)
+        self.exceptions = tuple(fold(str(e)) for e in params["exceptions"] or [])
+        self.accept = frozenset(fold(w) for w in ctx.vocabulary.accept)
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
         if not self._may_match(text):
             return []
-        skip = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "mention", "placeholder")]
+        skip = [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL, MENTION, PLACEHOLDER)]
         found: list[Match] = []
         for start, end, word in _candidates(text):
             if any(s < end and start < e for s, e in skip):
@@ -131,7 +132,7 @@ class ObsceneRule(RuleKind):
         return cached
 
     def _judge(self, lowered: str) -> bool:
-        if lowered.replace("ё", "е") in self.accept:
+        if fold(lowered) in self.accept:
             return False
         letters = sum(1 for c in lowered if c != "*")
         stars = lowered.count("*")
@@ -196,7 +197,7 @@ def _split_run(run: str, base: int):
 
 def _variants(word: str) -> set[str]:
     """The word read with look-alikes, read as transliteration, each also with repeats collapsed."""
-    out = {word.replace("ё", "е").translate(_LOOKALIKE)}
+    out = {fold(word).translate(_LOOKALIKE)}
     if _LATIN.search(word):
         translit = word
         for latin, cyr in _TRANSLIT_PAIRS:

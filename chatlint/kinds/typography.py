@@ -17,7 +17,7 @@ import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import MARK_PAIR, MARK_START, MIXED, STRETCHED, reply_bits
-from chatlint.text import WORD
+from chatlint.text import CODE, EMAIL, PHONE, PLACEHOLDER, URL, WORD, fold
 
 CHECKS = ("space-before", "space-after", "double-space", "brackets", "marks", "stretched", "lookalikes")
 
@@ -56,7 +56,7 @@ class TypographyRule(RuleKind):
 
             raise PatternError(f"unknown typography check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}")
         self.checks = frozenset(checks)
-        self.allow = frozenset(str(a).lower().replace("ё", "е") for a in params["allow"] or [])
+        self.allow = frozenset(fold(str(a)) for a in params["allow"] or [])
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
@@ -78,7 +78,7 @@ class TypographyRule(RuleKind):
                 found.append(Match(start, end, (fix,) if fix else (), fix, None if safe else False))
 
         if space_before:
-            links = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email")]
+            links = [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL)]
             for m in _SPACE_BEFORE.finditer(text):
                 if any(end == m.start() for _, end in links):
                     continue  # «mail@shop.ru ,» keeps the comma out of the link on purpose
@@ -125,7 +125,7 @@ class TypographyRule(RuleKind):
         """The word with stretched letters collapsed; True when the dictionary knows it."""
         candidates = [_STRETCHED.sub(r"\1", word), _STRETCHED.sub(r"\1\1", word)]
         for candidate in candidates:
-            if self.morph.is_known(candidate.lower().replace("ё", "е")):
+            if self.morph.is_known(fold(candidate)):
                 return candidate, True
         return candidates[0], False
 
@@ -161,4 +161,4 @@ def _fix_lookalikes(word: str) -> str | None:
 
 def _protected_spans(doc: Doc) -> list[tuple[int, int]]:
     """URLs, e-mails, codes and placeholders: their punctuation is not prose."""
-    return [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "code", "placeholder", "phone")]
+    return [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL, CODE, PLACEHOLDER, PHONE)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import regex
 
-from chatlint.sources import Reply
+from chatlint.reply import Reply
 from chatlint.templates.common import file_suppressions, read_file, replies_of
 from chatlint.templates.mapping import RAW, FileText, MapBuilder
 from chatlint.templates.tree import Found, Str, TemplateOptions

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from chatlint.sources import InputError, Reply
+from chatlint.reply import Reply
+from chatlint.sources import InputError
 from chatlint.templates.common import file_suppressions, read_file, replies_of
 from chatlint.templates.mapping import FileText, approximate_map
 from chatlint.templates.tree import Arr, Obj, Str, TemplateOptions, walk

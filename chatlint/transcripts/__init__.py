@@ -14,7 +14,7 @@ from pathlib import Path
 from chatlint.conversation import Conversation
 from chatlint.sources import InputError
 from chatlint.transcripts import generic, telegram, whatsapp
-from chatlint.transcripts.base import LineFinder, ReadOptions, TimeParser, load_json
+from chatlint.transcripts.base import LineFinder, ReadOptions, TimeParser, iter_jsonl, load_json
 from chatlint.transcripts.helpdesks import PLATFORMS, Payload
 
 __all__ = ["FORMATS", "SUFFIXES", "ReadOptions", "detect", "read"]
@@ -32,17 +32,7 @@ def _read_platform(name: str) -> Callable[[Path, ReadOptions], Iterator[Conversa
         label = str(path)
         if _first_line_json(path, opts) is not None and _line_count_over(path, 1):
             with generic.open_text(path, opts) as handle:
-                for lineno, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        data = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        opts.problem(label, lineno, f"invalid JSON: {exc.msg}")
-                        continue
-                    except RecursionError:
-                        opts.problem(label, lineno, "invalid JSON: nested too deeply")
-                        continue
+                for lineno, data in iter_jsonl(handle, lambda line, message: opts.problem(label, line, message)):
                     if not detect_doc(data):
                         opts.problem(label, lineno, f"not a {name} record")
                         continue

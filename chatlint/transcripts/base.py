@@ -6,7 +6,7 @@ import html
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -169,6 +169,23 @@ class LineFinder:
                 self.pos = i
                 return self.raw.count("\n", 0, i) + 1
         return 0
+
+
+def iter_jsonl(lines: Iterable[str], problem: Callable[[int, str], None]) -> Iterator[tuple[int, object]]:
+    """(line number, value) of each non-blank line of JSON Lines; a line that is not JSON is
+    passed to ``problem(line number, message)`` and skipped."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problem(lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            problem(lineno, "invalid JSON: nested too deeply")
+            continue
+        yield lineno, value
 
 
 def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from chatlint.conversation import EVENT_TYPES, MESSAGE, NOTE, SYSTEM, TRANSFER, Conversation, Event
-from chatlint.transcripts.base import BadRecord, Grouper, LineFinder, ReadOptions, TimeParser, clean_text, role_of
+from chatlint.transcripts.base import (
+    BadRecord,
+    Grouper,
+    LineFinder,
+    ReadOptions,
+    TimeParser,
+    clean_text,
+    iter_jsonl,
+    role_of,
+)
 
 # model field -> names tried in the source (first found wins); ``--map field=name`` goes first.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -99,17 +107,7 @@ def read_jsonl(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     group = Grouper(name, "jsonl", opts)
     maps: dict[tuple, FieldMap] = {}
     with open_text(path, opts) as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                opts.problem(name, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
-                continue
-            except RecursionError:
-                opts.problem(name, lineno, "invalid JSON: nested too deeply")
-                continue
+        for lineno, record in iter_jsonl(handle, lambda line, message: opts.problem(name, line, message)):
             if not isinstance(record, dict):
                 opts.problem(name, lineno, "a line must hold a JSON object")
                 continue
