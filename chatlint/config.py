@@ -56,6 +56,7 @@ class Config:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)
+    skip_binary: bool = False  # a binary file is skipped quietly (a notice, exit unchanged), not an input error
     path: Path | None = None  # the configuration file, None when there is none
     root: Path = field(default_factory=Path.cwd)  # the folder globs and paths are relative to
     origin: dict[str, str] = field(default_factory=dict)
@@ -77,6 +78,7 @@ KEYS: dict[str, tuple[str, type]] = {
     "options": ("options", dict),
     "exclude": ("exclude", list),
     "templates": ("templates", dict),
+    "skip-binary": ("skip_binary", bool),
 }
 
 

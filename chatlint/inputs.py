@@ -18,7 +18,16 @@ from typing import IO
 from chatlint import transcripts
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
-from chatlint.sources import BinaryInput, InputError, LineWriter, Reply, decode
+from chatlint.sources import (
+    MAX_REPLY_BYTES,
+    BinaryInput,
+    InputError,
+    LineWriter,
+    Reply,
+    check_length,
+    check_regular,
+    decode,
+)
 from chatlint.transcripts import ReadOptions
 
 INPUT_FORMATS = ("auto", "replies", *transcripts.FORMATS)
@@ -102,15 +111,20 @@ class Inputs:
             self.current = str(path)
             try:
                 if path == "-":
-                    data = (self.stdin.read() if self.stdin is not None else b"") or b""
-                    yield Reply(decode(data, "<stdin>", self.opts.encoding), "<stdin>"), here, ()
+                    data = (self.stdin.read(MAX_REPLY_BYTES + 1) if self.stdin is not None else b"") or b""
+                    if len(data) > MAX_REPLY_BYTES:
+                        raise InputError("<stdin>", 0, f"larger than {MAX_REPLY_BYTES // 2**20} MB: not read")
+                    text = decode(data, "<stdin>", self.opts.encoding)
+                    check_length(text, "<stdin>", 1)
+                    yield Reply(text, "<stdin>"), here, ()
                     continue
+                check_regular(path)  # a FIFO or /dev/zero: one input error, not a hang
                 settings = self.project.settings_for(path)
                 key = self.key(settings)
                 for unit in self.units(path, settings):
                     yield unit, key, settings.skip
             except BinaryInput as exc:
-                self.err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
+                self._binary(path, exc)
             except InputError as exc:
                 self._failed(f"{exc}")
             except UnicodeDecodeError as exc:
@@ -126,6 +140,18 @@ class Inputs:
                 )
             if path != "-" and self.opts.progress:
                 self.done_lines += count_lines(path)
+
+    def _binary(self, path, exc: BinaryInput) -> None:
+        """A file with NUL bytes: an input error (exit 2), so that a library with findings does
+        not pass a hook by holding one NUL, unless its configuration says ``skip-binary``."""
+        try:
+            quiet = self.project.settings_for(None if path == "-" else path).config.skip_binary
+        except Exception:  # noqa: BLE001 - its configuration failed: that is reported elsewhere
+            quiet = False
+        if quiet:
+            self.err.write(f"chatlint: skipped: {exc}\n")
+        else:
+            self._failed(f"{exc}: not checked (skip-binary = true in the configuration skips such files)")
 
     def _failed(self, message: str) -> None:
         self.failed = True
@@ -158,6 +184,8 @@ class Inputs:
 
 def count_lines(path: Path) -> int:
     try:
+        if not os.path.isfile(path):  # a FIFO or a device: nothing to count
+            return 0
         with open(path, "rb") as handle:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     except OSError:
