@@ -20,7 +20,7 @@ from chatlint.pattern import PatternError, parse_pattern
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.rule_yaml import LineDict
 
-RULE_ID_RE = regex.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
+RULE_ID_RE = regex.compile(r"[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*")  # used with fullmatch: «$» allows a final «\n»
 COMMON_KEYS = {
     "id", "kind", "severity", "message", "source", "why", "suggest", "unless",
     "unless_scope", "examples", "enabled", "fix", "quotes",
@@ -252,7 +252,7 @@ def _check_id(raw_id: Any, problem: Callable[..., None]) -> None:
         problem(f"'id' must be a string like 'taboo/dont-know', not {type(raw_id).__name__}", "id")
     elif not raw_id:
         problem("missing 'id' (a string like 'taboo/dont-know')", "id")
-    elif not RULE_ID_RE.match(raw_id):
+    elif not RULE_ID_RE.fullmatch(raw_id):
         problem(f"id {raw_id!r} must look like 'category/name' in lower case", "id")
 
 
