@@ -59,7 +59,7 @@ _LOCK = threading.Lock()
 _LOCAL = threading.local()
 
 
-MAX_WATCHED_WORDS = 4096  # the registry starts afresh past this (400 Linters with new words: +37 MB)
+MAX_WATCHED_WORDS = 1024  # then the registry starts afresh: bits (and cached chunk bits) stay under 130 bytes
 _GENERATION = 0  # bumped when the registry starts afresh: every mask must be taken again
 
 
