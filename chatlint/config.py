@@ -25,8 +25,6 @@ from chatlint.selection import selector_matches
 CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
 TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
 VOCABULARY_KEYS = {"accept": list, "reject": list}
-MAX_DEPTH = 20  # nesting, as rule_yaml.MAX_DEPTH for rule files (not imported: it loads PyYAML)
-MAX_FILE_BYTES = 512 * 1024  # as rules.MAX_FILE_BYTES for rule files
 
 
 class ConfigFileError(Exception):
@@ -144,6 +142,8 @@ def _where(path: Path) -> str:
 def load_config(path: Path) -> Config:
     """Read and validate one configuration file, held to the rule files' limits: at most
     512 KB, nesting of 20, no YAML aliases, no duplicate keys."""
+    from chatlint.limits import MAX_DEPTH, MAX_FILE_BYTES
+
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -157,14 +157,14 @@ def load_config(path: Path) -> Config:
     else:
         import yaml
 
-        from chatlint.strict_yaml import load  # PyYAML costs 20 ms at start: only for a YAML config
+        from chatlint.rule_yaml import load_yaml  # PyYAML costs 20 ms at start: only for a YAML config
 
         try:
-            data = load(text) or {}
+            data = load_yaml(text) or {}
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = f":{mark.line + 1}" if mark else ""
-            problem = exc.problem or exc
+            problem = str(exc.problem or exc).replace(" in rules", "")
             raise ConfigFileError(f"{path}{where}: bad YAML: {problem}") from None
         except yaml.YAMLError as exc:
             raise ConfigFileError(f"{path}: bad YAML: {' '.join(str(exc).split())}") from None

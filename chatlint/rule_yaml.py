@@ -6,7 +6,7 @@ from __future__ import annotations
 import regex
 import yaml
 
-MAX_DEPTH = 20  # nesting of YAML collections; rules need 4
+from chatlint.limits import MAX_DEPTH, MAX_FILE_BYTES  # noqa: F401 - the limits of what it loads
 
 
 class LineDict(dict):

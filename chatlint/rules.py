@@ -25,7 +25,8 @@ COMMON_KEYS = {
     "id", "kind", "severity", "message", "source", "why", "suggest", "unless",
     "unless_scope", "examples", "enabled", "fix", "quotes",
 }  # fmt: skip
-MAX_FILE_BYTES = 512 * 1024  # 35x the largest built-in file; pure-Python YAML reads ~15-70 KB/s
+from chatlint.limits import MAX_FILE_BYTES  # noqa: E402,F401 - also the rule files' limit
+
 MAX_LIST_ITEMS = 20_000  # items in one kind parameter (word lists, patterns)
 MAX_TEXT_LIST = 2_000  # suggestions, unless patterns, examples of one rule
 

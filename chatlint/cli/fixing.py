@@ -43,9 +43,9 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
             fixed_files += 1
         except ChangedDuringRun:
             err.write(f"chatlint: warning: {path} changed during the run; fixes not written\n")
-        except NotFixed as exc:  # a link, a read-only file: still checked
+        except NotFixed as exc:  # a link, read-only: still checked
             err.write(f"chatlint: warning: {exc}\n")
-        except OSError as exc:  # a read-only folder, a full disk: still checked
+        except OSError as exc:  # a full disk, a read-only folder: still checked
             err.write(f"chatlint: warning: {path}: {exc.strerror or exc}; not fixed\n")
     if not req.diff:
         err.write(f"chatlint: fixed {fixed_count} finding(s) in {fixed_files} file(s)\n")

@@ -39,16 +39,18 @@ def show_config(path, select, ignore, rules, no_builtin, extend_select, config_f
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--min-precision", type=click.FloatRange(0, 1), help="Exit 1 if any rule's precision is lower.")
 @click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 if any rule's recall is lower (or unknown).")
+@click.option("--inventory", multiple=True, type=click.Path(), help="Also report a phrase inventory's coverage.")
 @rule_options
 def eval_command(
-    corpus, samples, field_name, fmt, min_precision, min_recall, select, ignore, rules, no_builtin
+    corpus, samples, field_name, fmt, min_precision, min_recall, inventory, select, ignore, rules, no_builtin
 ) -> None:
     """Measure the rules on a labelled corpus (see docs/corpus.md), or list their hits on --sample JSONL."""
     import json
 
     from chatlint import evaluate as ev
+    from chatlint.inventory import InventoryError
 
-    if bool(corpus) == bool(samples):
+    if bool(corpus) == bool(samples) and not (inventory and not samples):
         raise UsageError("give corpus files or folders, or --sample FILE.jsonl (not both)")
     linter = flag_linter(rules, select, ignore, no_builtin)
     try:
@@ -67,11 +69,16 @@ def eval_command(
     except ev.CorpusError as exc:
         raise UsageError(str(exc)) from None
     report = ev.evaluate(linter, entries, files)
+    try:
+        folders = list(dict.fromkeys([*map(Path, inventory), *ev.inventory_folders(corpus)]))
+        extra, extra_text = ev.report_extras(linter, entries, folders)
+    except InventoryError as exc:
+        raise UsageError(str(exc)) from None
     failures = report.failures(min_precision, min_recall)
     if fmt == "json":
-        click.echo(json.dumps(dict(report.to_dict(), failures=failures), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(dict(report.to_dict(), **extra, failures=failures), ensure_ascii=False, indent=2))
     else:
-        click.echo(ev.format_report(report, failures), nl=False)
+        click.echo((ev.format_report(report, failures) if corpus else "") + extra_text, nl=False)
     raise SystemExit(EXIT_FINDINGS if failures else EXIT_OK)
 
 
