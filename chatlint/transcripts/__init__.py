@@ -81,7 +81,7 @@ def _first_line_json(path: Path, opts: ReadOptions) -> dict | None:
         if line.strip():
             try:
                 value = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # too deep: not a transcript line
                 return None
             return value if isinstance(value, dict) else None
     return None
