@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from chatlint import transcripts
+from chatlint.output import safe
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
 from chatlint.sources import (
@@ -87,11 +88,11 @@ class Inputs:
     def _problem(self, path: str, line: int, message: str) -> None:
         self.failed = True
         where = f"{path}:{line}" if line else path
-        self.err.write(f"chatlint: input error: {where}: {message}\n")
+        self.err.write(f"chatlint: input error: {safe(where)}: {safe(message)}\n")
 
     def _warn(self, path: str, line: int, message: str) -> None:
         where = f"{path}:{line}" if line else path
-        self.err.write(f"chatlint: warning: {where}: {message}\n")
+        self.err.write(f"chatlint: warning: {safe(where)}: {safe(message)}\n")
 
     def key(self, settings: FileSettings) -> int:
         """The index of a file's settings in ``self.settings`` (one per configuration and ignores)."""
@@ -149,13 +150,13 @@ class Inputs:
         except Exception:  # noqa: BLE001 - its configuration failed: that is reported elsewhere
             quiet = False
         if quiet:
-            self.err.write(f"chatlint: skipped: {exc}\n")
+            self.err.write(f"chatlint: skipped: {safe(exc)}\n")
         else:
             self._failed(f"{exc}: not checked (skip-binary = true in the configuration skips such files)")
 
     def _failed(self, message: str) -> None:
         self.failed = True
-        self.err.write(f"chatlint: input error: {message}\n")
+        self.err.write(f"chatlint: input error: {safe(message)}\n")  # a file name may hold a newline
 
     def format_of(self, path: Path) -> str | None:
         """The transcript format of a file, or None for a canned-reply file (decided once)."""

@@ -133,3 +133,13 @@ def test_no_field_reaches_any_format_raw(path, author, cid, mid, text, rule) -> 
             assert json.loads(value)["author"] == author
         if fmt in ("json", "sarif"):
             json.loads(value)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a newline in a file name")
+def test_a_file_name_cannot_forge_stderr_lines(tmp_path: Path) -> None:
+    name = "a\nchatlint: input error: forged.txt"
+    (tmp_path / name).write_bytes(b"\x00binary")
+    result = _run(tmp_path, name)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("chatlint: input error: a\\nchatlint: input error: forged.txt: binary file"), line
