@@ -302,7 +302,7 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        for number, row in iter_jsonl(handle, partial(_refuse, path)):
+        for number, _, row in iter_jsonl(handle, partial(_refuse, path)):
             if not isinstance(row, dict) or field_name not in row:
                 raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
             value = row[field_name]

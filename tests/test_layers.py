@@ -55,6 +55,7 @@ LAYERS: dict[str, int] = {
     "chatlint.project": IO,
     "chatlint.fixer": IO,
     "chatlint.atomic": IO,
+    "chatlint.formats": IO,
     "chatlint.evaluate": IO,
     "chatlint.inventory": IO,
     "chatlint.docgen": CLI,
