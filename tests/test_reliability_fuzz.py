@@ -207,9 +207,6 @@ BAD_NUMBERS = st.one_of(
 )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 14.7 (transcripts helper): bad timestamps drop the whole file until that lands"
-)
 @settings(max_examples=max(5, settings.default.max_examples // 4), deadline=None)
 @given(BAD_NUMBERS)
 def test_an_invalid_timestamp_loses_only_its_record(tmp_path_factory, number: str) -> None:
@@ -219,4 +216,8 @@ def test_an_invalid_timestamp_loses_only_its_record(tmp_path_factory, number: st
     (folder / "chats.jsonl").write_text(bad % number + "\n" + good + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(folder / "chats.jsonl")])
     assert "internal error" not in result.stderr
-    assert "chats.jsonl:2:1: error taboo/dont-know" in result.stdout
+    assert result.exit_code in (1, 2)
+    assert any(
+        line.startswith(f"{folder / 'chats.jsonl'}:2:") and "error taboo/dont-know" in line
+        for line in result.stdout.splitlines()
+    )
