@@ -19,12 +19,12 @@ from chatlint import formats, transcripts
 from chatlint.output import safe
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
+from chatlint.reply import Reply
 from chatlint.sources import (
     MAX_REPLY_BYTES,
     BinaryInput,
     InputError,
     LineWriter,
-    Reply,
     check_length,
     check_regular,
     decode,
@@ -78,7 +78,9 @@ class Inputs:
         self._keys: dict[tuple, int] = {}
         self._formats: dict[Path, str | None] = {}
         self.failed = False
-        self.empty = bool(paths) and not self.files  # nothing found to check: an error, as in ruff
+        # a folder with nothing to check is an error, as in ruff; a named file that the
+        # configuration excludes is skipped quietly (pre-commit passes every staged file)
+        self.empty = not self.files and any(raw != "-" and Path(raw).is_dir() for raw in paths)
         self.paths = paths
         self.current = ""
         self.done_lines = 0
