@@ -56,6 +56,7 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True  # a folder walk leaves out what .gitignore files leave out
     templates: dict[str, Any] = field(default_factory=dict)
+    skip_binary: bool = False  # a binary file is skipped quietly (a notice, exit unchanged), not an input error
     qa: dict[str, Any] = field(default_factory=dict)  # chatlint.qa: weights, categories
     path: Path | None = None  # the configuration file, None when there is none
     root: Path = field(default_factory=Path.cwd)  # the folder globs and paths are relative to
@@ -79,6 +80,7 @@ KEYS: dict[str, tuple[str, type]] = {
     "exclude": ("exclude", list),
     "respect-gitignore": ("respect_gitignore", bool),
     "templates": ("templates", dict),
+    "skip-binary": ("skip_binary", bool),
     "qa": ("qa", dict),
 }
 

@@ -216,7 +216,7 @@ def _entry(raw: object, path: str, line: int, clean: bool) -> Entry:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise fail("'rules' must be a list of rule ids", "rules")
     for rule_id in rules:
-        if not RULE_ID_RE.match(rule_id):
+        if not RULE_ID_RE.fullmatch(rule_id):
             raise fail(f"{rule_id!r} is not a rule id like 'taboo/dont-know'", "rules")
     if clean and rules:
         raise fail("entries of a clean set label no rules (move this one to corpus/labelled/)", "rules")

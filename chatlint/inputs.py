@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import IO
 
 from chatlint import formats, transcripts
+from chatlint.output import safe
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
 from chatlint.reply import Reply
-from chatlint.sources import BinaryInput, InputError, LineWriter, decode
+from chatlint.sources import (
+    MAX_REPLY_BYTES,
+    BinaryInput,
+    InputError,
+    LineWriter,
+    check_length,
+    check_regular,
+    decode,
+)
 from chatlint.transcripts import ReadOptions
 
 INPUT_FORMATS = ("auto", "replies", *transcripts.FORMATS)
@@ -84,11 +93,11 @@ class Inputs:
     def _problem(self, path: str, line: int, message: str) -> None:
         self.failed = True
         where = f"{path}:{line}" if line else path
-        self.err.write(f"chatlint: input error: {where}: {message}\n")
+        self.err.write(f"chatlint: input error: {safe(where)}: {safe(message)}\n")
 
     def _warn(self, path: str, line: int, message: str) -> None:
         where = f"{path}:{line}" if line else path
-        self.err.write(f"chatlint: warning: {where}: {message}\n")
+        self.err.write(f"chatlint: warning: {safe(where)}: {safe(message)}\n")
 
     def key(self, settings: FileSettings) -> int:
         """The index of a file's settings in ``self.settings`` (one per configuration and ignores)."""
@@ -110,15 +119,20 @@ class Inputs:
             self.current = str(path)
             try:
                 if path == "-":
-                    data = (self.stdin.read() if self.stdin is not None else b"") or b""
-                    yield Reply(decode(data, "<stdin>", self.opts.encoding), "<stdin>"), here, ()
+                    data = (self.stdin.read(MAX_REPLY_BYTES + 1) if self.stdin is not None else b"") or b""
+                    if len(data) > MAX_REPLY_BYTES:
+                        raise InputError("<stdin>", 0, f"larger than {MAX_REPLY_BYTES // 2**20} MB: not read")
+                    text = decode(data, "<stdin>", self.opts.encoding)
+                    check_length(text, "<stdin>", 1)
+                    yield Reply(text, "<stdin>"), here, ()
                     continue
+                check_regular(path)  # a FIFO or /dev/zero: one input error, not a hang
                 settings = self.project.settings_for(path)
                 key = self.key(settings)
                 for unit in self.units(path, settings):
                     yield unit, key, settings.skip
             except BinaryInput as exc:
-                self.err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
+                self._binary(path, exc)
             except InputError as exc:
                 self._failed(f"{exc}")
             except UnicodeDecodeError as exc:
@@ -135,9 +149,21 @@ class Inputs:
             if path != "-" and self.opts.progress:
                 self.done_lines += count_lines(path)
 
+    def _binary(self, path, exc: BinaryInput) -> None:
+        """A file with NUL bytes: an input error (exit 2), so that a library with findings does
+        not pass a hook by holding one NUL, unless its configuration says ``skip-binary``."""
+        try:
+            quiet = self.project.settings_for(None if path == "-" else path).config.skip_binary
+        except Exception:  # noqa: BLE001 - its configuration failed: that is reported elsewhere
+            quiet = False
+        if quiet:
+            self.err.write(f"chatlint: skipped: {safe(exc)}\n")
+        else:
+            self._failed(f"{exc}: not checked (skip-binary = true in the configuration skips such files)")
+
     def _failed(self, message: str) -> None:
         self.failed = True
-        self.err.write(f"chatlint: input error: {message}\n")
+        self.err.write(f"chatlint: input error: {safe(message)}\n")  # a file name may hold a newline
 
     def format_of(self, path: Path) -> str | None:
         """The transcript format of a file, or None for a canned-reply file or one not recognised."""
@@ -170,6 +196,8 @@ class Inputs:
 
 def count_lines(path: Path) -> int:
     try:
+        if not os.path.isfile(path):  # a FIFO or a device: nothing to count
+            return 0
         with open(path, "rb") as handle:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     except OSError:

@@ -13,7 +13,7 @@ from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
 from chatlint.kinds.base import cancelled
 from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
-from chatlint.pattern import PatternError, match_at, typo_readings
+from chatlint.pattern import PatternError, end_reply, match_at, start_reply, typo_readings
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 from chatlint.selection import ConfigError, is_on, selector_matches
 from chatlint.text import WORD
@@ -165,6 +165,13 @@ class Linter:
         """Check one reply. Diagnostics are sorted by start offset, then end, then rule id."""
         if not isinstance(text, str):
             raise TypeError(f"check() takes a str, not {type(text).__name__}")
+        start_reply()  # a time limit for the /regex/ atoms of this reply
+        try:
+            return self._check(text)
+        finally:
+            end_reply()
+
+    def _check(self, text: str) -> list[Diagnostic]:
         doc = Doc(text, self.morph)
         found: list[tuple[Rule, Match]] = []
         seq = doc.seq

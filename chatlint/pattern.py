@@ -16,6 +16,8 @@ A pattern is a space-separated sequence of elements (see ``docs/rules.md``)::
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 import regex
@@ -44,7 +46,20 @@ _ATOM_RE = regex.compile(
 _GAP_RE = regex.compile(r"^(?:\.\.\.|…)(\d+)?$")
 MAX_ELEMENTS = 40  # elements in one pattern
 MAX_GAP = 20  # words one gap may swallow
-REGEX_TIMEOUT = 0.25  # seconds one /regex/ atom may spend on one token
+REGEX_TIMEOUT = 1.0  # seconds all /regex/ atoms together may spend on one reply (one thread)
+_BUDGET = threading.local()  # .deadline: when this thread's reply runs out of regex time
+
+
+def start_reply() -> None:
+    """Give this thread's /regex/ atoms a fresh ``REGEX_TIMEOUT`` (``Linter.check`` calls it per reply)."""
+    _BUDGET.deadline = time.monotonic() + REGEX_TIMEOUT
+
+
+def end_reply() -> None:
+    """Outside a reply, each /regex/ search has ``REGEX_TIMEOUT`` of its own."""
+    _BUDGET.deadline = None
+
+
 REGEX_CACHE_SIZE = 5_000  # token texts whose answer one /regex/ atom remembers
 TYPO_MAX_COST = 0.5  # weighted edit cost of a slip a pattern word forgives (a vowel, a doubled letter)
 TYPO_MIN_LENGTH = 5  # shorter words are too often other words one slip away
@@ -100,10 +115,14 @@ class Atom:
         if self.kind == "regex":
             hit = self.results.get(norm)
             if hit is None:
+                deadline = getattr(_BUDGET, "deadline", None)
+                left = REGEX_TIMEOUT if deadline is None else deadline - time.monotonic()
                 try:
-                    hit = self.compiled.search(norm, timeout=REGEX_TIMEOUT) is not None
+                    if left <= 0:
+                        raise TimeoutError
+                    hit = self.compiled.search(norm, timeout=left) is not None
                 except TimeoutError:
-                    hit = False  # a pathological user regex on a huge token: no match
+                    return False  # this reply's regex time is spent: no match, not remembered
                 if len(self.results) >= REGEX_CACHE_SIZE:
                     self.results.clear()
                 self.results[norm] = hit

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,7 @@ from chatlint.pattern import PatternError, parse_pattern
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.rule_yaml import LineDict
 
-RULE_ID_RE = regex.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
+RULE_ID_RE = regex.compile(r"[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*")  # used with fullmatch: «$» allows a final «\n»
 COMMON_KEYS = {
     "id", "kind", "severity", "message", "source", "why", "suggest", "unless",
     "unless_scope", "examples", "enabled", "fix", "quotes",
@@ -110,6 +113,16 @@ def load_rules(paths: list[Path | str], ctx: Context, *, cache: bool = True) -> 
     return cached_rules(files, ctx, lambda: _load_rules(roots, ctx, dict(files or ())))
 
 
+def _read_rule_file(file: Path) -> bytes:
+    """At most ``MAX_FILE_BYTES`` + 1 bytes of a regular file (``rules = ["/dev/zero"]`` would
+    never end, a FIFO would block): an ``OSError`` for anything else."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def _inputs(roots: list[Path]) -> list[tuple[str, bytes]] | None:
     """Name and bytes of every file ``_load_rules`` reads, in its order (None: some cannot be read)."""
     files = []
@@ -118,7 +131,7 @@ def _inputs(roots: list[Path]) -> list[tuple[str, bytes]] | None:
             return None
         for file in rule_files(root):
             try:
-                data = file.read_bytes()
+                data = _read_rule_file(file)
             except OSError:
                 return None
             if len(data) > MAX_FILE_BYTES:
@@ -156,7 +169,7 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
     name = str(file)
     try:
         if raw_bytes is None:
-            raw_bytes = file.read_bytes()
+            raw_bytes = _read_rule_file(file)
     except OSError as exc:
         problems.append(RuleProblem(name, 0, "", f"cannot read: {exc.strerror}"))
         return []
@@ -247,7 +260,7 @@ def _check_id(raw_id: Any, problem: Callable[..., None]) -> None:
         problem(f"'id' must be a string like 'taboo/dont-know', not {type(raw_id).__name__}", "id")
     elif not raw_id:
         problem("missing 'id' (a string like 'taboo/dont-know')", "id")
-    elif not RULE_ID_RE.match(raw_id):
+    elif not RULE_ID_RE.fullmatch(raw_id):
         problem(f"id {raw_id!r} must look like 'category/name' in lower case", "id")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from chatlint.diagnostic import Diagnostic
+from chatlint.output import safe
 from chatlint.reply import Finding, Reply
 
 # What the summary needs of a finding: (rule, severity, operator or "", message id).
@@ -122,11 +123,11 @@ class Summary:
         if self.by_rule:
             out.write("\nBy rule:\n")
             for rule, n in sorted(self.by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-                out.write(f"{n:8}  {rule}\n")
+                out.write(f"{n:8}  {safe(rule)}\n")
         if self.replies_by_operator or self.by_operator:
             out.write("\nBy operator (findings, replies, score = % replies without warnings/errors):\n")
             for author, score, n, _flagged, found in self.operator_scores():
-                out.write(f"{found:8}  {n:6}  {score:5.1f}%  {author}\n")
+                out.write(f"{found:8}  {n:6}  {score:5.1f}%  {safe(author)}\n")  # an operator name is input
 
     def to_dict(self) -> dict:
         return {

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from chatlint import __version__
 from chatlint.diagnostic import Diagnostic
-from chatlint.output import finding_dict, write_text
+from chatlint.output import finding_dict, safe, safe_json, write_text
 from chatlint.reply import Reply
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -66,7 +66,7 @@ class JsonWriter(Writer):
         self.out.write("[")
 
     def item(self, reply: Reply, d: Diagnostic) -> str:
-        text = json.dumps(finding_dict(reply, d), ensure_ascii=False, indent=2)
+        text = safe_json(json.dumps(finding_dict(reply, d), ensure_ascii=False, indent=2))
         return "\n  " + text.replace("\n", "\n  ")
 
     def emit(self, item: str) -> None:
@@ -81,11 +81,13 @@ class JsonlWriter(Writer):
     """One finding object per line."""
 
     def item(self, reply: Reply, d: Diagnostic) -> str:
-        return json.dumps(finding_dict(reply, d), ensure_ascii=False) + "\n"
+        return safe_json(json.dumps(finding_dict(reply, d), ensure_ascii=False)) + "\n"
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: GitHub's own escapes for «%», CR and LF, then the other
+    control characters written visibly (``output.safe``), so no ANSI reaches the log."""
+    return safe(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -114,7 +116,7 @@ def _where(reply: Reply) -> str:
         return ""
     bits = [f"conversation {meta['conversation_id']}", f"message {meta.get('message_id')}"]
     if meta.get("author"):
-        bits.append(f"operator {meta['author']}")
+        bits.append(f"operator {meta['author']}")  # escaped with the message it is part of
     return f" [{', '.join(bits)}]"
 
 
@@ -131,10 +133,12 @@ class SarifWriter(Writer):
             "version": __version__,
             "rules": [_sarif_rule(rule) for rule in self.rules],
         }
-        head = json.dumps(
-            {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": []}]},
-            ensure_ascii=False,
-            indent=2,
+        head = safe_json(
+            json.dumps(
+                {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": []}]},
+                ensure_ascii=False,
+                indent=2,
+            )
         )
         # Stream the results: cut the document open at the empty results array.
         cut = head.rindex('"results": []') + len('"results": [')
@@ -166,7 +170,8 @@ class SarifWriter(Writer):
         }
         if d.rule in self.index:
             result["ruleIndex"] = self.index[d.rule]
-        return "\n        " + json.dumps(result, ensure_ascii=False, indent=2).replace("\n", "\n        ")
+        text = safe_json(json.dumps(result, ensure_ascii=False, indent=2))
+        return "\n        " + text.replace("\n", "\n        ")
 
     def emit(self, item: str) -> None:
         self.out.write(("," if self.count else "") + item)
@@ -177,7 +182,7 @@ class SarifWriter(Writer):
 
 
 def _uri(path: str) -> str:
-    return quote(path.replace("\\", "/"), safe="/:._-~")
+    return quote(path.replace("\\", "/"), safe="/:._-~", errors="surrogateescape")  # an undecodable name: its bytes
 
 
 def _sarif_rule(rule) -> dict:

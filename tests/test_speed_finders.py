@@ -360,7 +360,7 @@ def test_reply_bits_are_the_union_of_chunk_bits_and_the_cache_stays_bounded(monk
 def test_a_new_watched_word_is_seen_in_a_reply_checked_before() -> None:
     text = "Проверка слова зюзюкабра"
     prefilter.reply_bits(text)
-    mask = prefilter.watch(frozenset({"зюзюкабра"}))
+    mask, _ = prefilter.watch(frozenset({"зюзюкабра"}))
     assert prefilter.reply_bits(text)[0] & mask
 
 

@@ -48,9 +48,18 @@ class RegexRule(RuleKind):
         self.prefilter = Prefilter(entries) if entries else None
         if self.prefilter is not None:
             bad, good = getattr(rule, "examples_bad", []), getattr(rule, "examples_good", [])
-            for example in bad + [g for g in good if self.compiled.search(g) is not None]:
+            for example in bad + [g for g in good if self._search_example(g)]:
                 if not self.prefilter.admits(example):
                     raise PatternError(f"'prefilter' has none of its literals in the example {example!r}")
+
+    def _search_example(self, example: str) -> bool:
+        """Whether the regex matches an example, within the time limit a reply has."""
+        try:
+            return self.compiled.search(example, timeout=TIMEOUT_SECONDS) is not None
+        except TimeoutError:
+            raise PatternError(
+                f"the regular expression took over {TIMEOUT_SECONDS:g} s on the example {example!r}"
+            ) from None
 
     def find(self, doc: Doc) -> list[Match]:
         if self.prefilter is not None and not self.prefilter.admits(doc.text):

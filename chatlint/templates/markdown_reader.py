@@ -13,6 +13,7 @@ from pathlib import Path
 import regex
 
 from chatlint.reply import Reply
+from chatlint.sources import check_length
 from chatlint.templates.common import file_suppressions, read_file, replies_of
 from chatlint.templates.mapping import RAW, FileText, MapBuilder
 from chatlint.templates.tree import Found, Str, TemplateOptions
@@ -160,6 +161,7 @@ def read_text(file: FileText, options: TemplateOptions | None = None) -> Iterato
     if options.txt_paragraphs:
         yield from replies_of(file, paragraphs(file), None, "text")
         return
+    check_length(file.text, file.path, 1)  # before the map of every character is built
     builder = MapBuilder()
     for k, ch in enumerate(file.text):
         builder.add(ch, k, k + 1, synthetic=ch in "\r\n")
