@@ -277,7 +277,10 @@ def format_report(report: Report, failures: list[str]) -> str:
 
 
 def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) of ``field_name`` in each row of a JSONL file; empty values are skipped."""
+    """(line number, text) of ``field_name`` in each row of a JSONL (or ``.tsv``) file; empty values are skipped."""
+    if path.suffix == ".tsv":
+        yield from tsv_replies(path, field_name)
+        return
     try:
         handle = path.open(encoding="utf-8-sig")
     except OSError as exc:
@@ -294,6 +297,27 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
                 raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
             value = row[field_name]
             if isinstance(value, str) and value.strip():
+                yield number, value
+
+
+def tsv_replies(path: Path, column: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the column named ``column`` in the header of a tab-separated file.
+
+    Rows shorter than the header have empty cells there (skipped, as empty values are).
+    """
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        header = handle.readline().rstrip("\r\n").split("\t")
+        if column not in header:
+            raise CorpusError(f"{path}:1: no column {column!r} in the header (has: {', '.join(header)})")
+        index = header.index(column)
+        for number, line in enumerate(handle, 2):
+            cells = line.rstrip("\r\n").split("\t")
+            value = cells[index] if index < len(cells) else ""
+            if value.strip():
                 yield number, value
 
 
@@ -324,7 +348,9 @@ def format_sample(replies: int, hits: list[SampleHit], rule_ids: list[str]) -> s
     for hit in hits:
         per_rule[hit.diagnostic.rule] = per_rule.get(hit.diagnostic.rule, 0) + 1
         per_reply.setdefault(hit.diagnostic.rule, set()).add((hit.path, hit.line))
-    lines = [f"{replies} replies, {len(hits)} hits", ""]
+    with_hit = len({(h.path, h.line) for h in hits})
+    share = f" ({with_hit / replies:.1%})" if replies else ""
+    lines = [f"{replies} replies, {len(hits)} hits, {with_hit} replies with a hit{share}", ""]
     width = max([len(r) for r in per_rule] + [4])
     lines.append(f"{'rule':{width}}  {'hits':>5} {'replies':>7}")
     for rule_id, n in per_rule.items():
