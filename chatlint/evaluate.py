@@ -8,6 +8,7 @@ replies in a JSONL file, for reading every hit by eye.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -301,24 +302,27 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
 
 
 def tsv_replies(path: Path, column: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) of the column named ``column`` in the header of a tab-separated file.
-
-    Rows shorter than the header have empty cells there (skipped, as empty values are).
-    """
+    """(line number, text) of the column named ``column`` in the header of a tab-separated file
+    (quoted cells may span lines, as in CSV); a row without that cell counts as empty."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        header = handle.readline().rstrip("\r\n").split("\t")
-        if column not in header:
-            raise CorpusError(f"{path}:1: no column {column!r} in the header (has: {', '.join(header)})")
-        index = header.index(column)
-        for number, line in enumerate(handle, 2):
-            cells = line.rstrip("\r\n").split("\t")
-            value = cells[index] if index < len(cells) else ""
-            if value.strip():
-                yield number, value
+        reader = csv.reader(handle, delimiter="\t")
+        try:
+            header = next(reader, [])
+            if column not in header:
+                raise CorpusError(f"{path}:1: no column {column!r} in the header (has: {', '.join(header)})")
+            index = header.index(column)
+            line = reader.line_num + 1
+            for cells in reader:
+                value = cells[index] if index < len(cells) else ""
+                if value.strip():
+                    yield line, value
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise CorpusError(f"{path}:{reader.line_num}: invalid TSV: {exc}") from None
 
 
 @dataclass

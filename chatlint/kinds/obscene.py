@@ -288,8 +288,9 @@ def _split_run(run: str, base: int):
 
 def _hides_letters(body: str) -> bool:
     """Separators that stand for letters: two or more in a row between lower-case letters
-    («е..ный»); one separator or a capital after it is punctuation («т.е.», «Спасибо.Да»)."""
-    return regex.search(r"\p{Ll}[._~'’|+,:-]{2,3}\p{Ll}", body) is not None
+    («е..ный»), or three before a short ending («пи...ц»); one separator, a capital after it or an
+    ellipsis before a whole word is punctuation («т.е.», «Спасибо.Да», «ох...игнор»)."""
+    return regex.search(r"\p{Ll}[._~'’|+,:-]{2}\p{Ll}|\p{Ll}[._~'’|+,:-]{3}\p{Ll}{1,3}(?!\p{Ll})", body) is not None
 
 
 def _accept_wildcards(source: str) -> str:
