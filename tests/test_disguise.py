@@ -114,3 +114,17 @@ def test_invisible_characters_do_not_defeat_the_taboo_rules(mark: str) -> None:
 
 def test_fullwidth_and_greek_look_alikes_are_read_as_cyrillic() -> None:
     assert [t.norm for t in tokenize("нο ｏｋ")] == ["но", "ok"]
+
+
+def test_the_innocent_corpus_stays_silent() -> None:
+    """corpus/innocent: 300+ operator sentences full of look-alike names, places, brands and
+    technical words; neither tone rule nor style/coarse may fire on any of them."""
+    from pathlib import Path
+
+    from chatlint.evaluate import load_entries
+
+    entries, _ = load_entries([Path(__file__).parent.parent / "corpus" / "innocent"])
+    assert len(entries) >= 300
+    linter = Linter(select=[RULE, "tone/rude", "style/coarse"])
+    alarms = [(e.text, d.text) for e in entries for d in linter.check(e.text)]
+    assert alarms == []

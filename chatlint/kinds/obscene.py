@@ -42,6 +42,8 @@ _INITIALS_RE = regex.compile(r"\p{Lu}\.\p{Lu}")
 _MASKED_NAME_RE = regex.compile(
     r"\p{Lu}\p{Ll}*\*+\p{Ll}*(?:ов|ев|ёв|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|енко|ко|ук|юк|ян|дзе|швили|ич|на)"
 )
+_COMPOUND_NAME_RE = regex.compile(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)+")
+_CYRILLIC_WORD_RE = regex.compile(r"[а-я]+")
 _LATIN_WORD_RE = regex.compile(r"[A-Za-z][A-Za-z\d@$*]*")
 _NAME_SHAPE_RE = regex.compile(r"\p{Lu}[^\p{Lu}]*|\p{Ll}+\p{Lu}.*|.*\p{Ll}\p{Lu}.*")  # Suki, eBook, iPhone
 _NESTED_RE = regex.compile(r"\((?:[^()]|\\.)*(?:[+*]|\{\d*,\})(?:[^()]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
@@ -79,6 +81,8 @@ class ObsceneRule(RuleKind):
         skip = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "mention", "placeholder")]
         found: list[Match] = []
         for start, end, word in chain(_candidates(text), self._short_pairs(text)):
+            if _proper_name(text, start, word):
+                continue
             start, end = disguise.original_span(where, start, end, len(original))
             if any(s < end and start < e for s, e in skip):
                 continue
@@ -140,6 +144,8 @@ class ObsceneRule(RuleKind):
         stars = lowered.count("*")
         if letters < 2 or stars > letters or self._excepted(lowered):
             return False
+        if self._innocent_lemmas(lowered):
+            return False
         latin = _LATIN_WORD_RE.fullmatch(word) is not None
         for variant in self._readings(lowered, latin):
             if self._excepted(variant):
@@ -149,7 +155,41 @@ class ObsceneRule(RuleKind):
                     return True
             elif self._starred(variant):
                 return True
+        return not latin and self._glued(lowered)
+
+    def _innocent_lemmas(self, lowered: str) -> bool:
+        """A plain word the dictionary knows, and none of its lemmas has a root («хуторе» →
+        хутор, «спидометр», «сучок»): a Russian word, not a disguise. An imperative alone
+        proves nothing (a rare verb form can spell mat: «хули» → хулить)."""
+        plain = lowered.replace("ё", "е")
+        if not plain.isalpha() or not _CYRILLIC_WORD_RE.fullmatch(plain):
+            return False
+        parses = [p for p in analyzer().parse(plain) if p.is_known and "impr" not in p.tag]
+        return bool(parses) and not any(self.any_root.search(p.normal_form.replace("ё", "е")) for p in parses)
+
+    def _glued(self, lowered: str) -> bool:
+        """Two words typed without a space («идтибля», «сукалол»), one of them mat: a word
+        the dictionary does not know that splits into a known word (or a mat word) and a mat word."""
+        word = _REPEATS.sub(r"\1", lowered.replace("ё", "е"))
+        if not 6 <= len(word) <= 24 or not word.isalpha() or analyzer().word_is_known(word):
+            return False
+        known = analyzer().word_is_known
+        for i in range(3, len(word) - 2):
+            left, right = word[:i], word[i:]
+            left_mat, right_mat = self._whole_mat(left), self._whole_mat(right)
+            if left_mat and right_mat or left_mat and known(right) or right_mat and known(left):
+                return True
         return False
+
+    def _whole_mat(self, part: str) -> bool:
+        """A root matches at the start of ``part`` and no exception stem is in it."""
+        if self._excepted(part):
+            return False
+        try:
+            return any(p.match(part, timeout=ROOT_TIMEOUT) for p, _ in self.roots)
+        except TimeoutError:
+            self._timed_out(part)
+            return False
 
     def _readings(self, lowered: str, latin: bool) -> set[str]:
         """The readings of a word; for Latin only its transliteration; sound swaps undone
@@ -230,6 +270,22 @@ def _is_function_word(word: str) -> bool:
     return any(p.tag.POS in _FUNCTION_POS for p in analyzer().parse(word) if p.is_known)
 
 
+_NAME_RE = regex.compile(r"\p{Lu}\p{Ll}{2,}")
+_SENTENCE_END = frozenset(".!?…\n")
+
+
+def _proper_name(text: str, start: int, word: str) -> bool:
+    """A capitalised word inside a sentence that the dictionary does not know as a common
+    word («врач Бляхер», «Херардо», «Пидоренко»): a name, not a disguise."""
+    if not _NAME_RE.fullmatch(word):
+        return False
+    before = text[:start].rstrip(" \t«\"'(—–-")
+    if not before or before[-1] in _SENTENCE_END:
+        return False
+    parses = [p for p in analyzer().parse(word.lower()) if p.is_known]
+    return not parses or any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+
+
 def _not_a_word(word: str) -> bool:
     """A masked name («Пе***ов»), a Latin name or brand («Suki», «eBook»)."""
     if _MASKED_NAME_RE.fullmatch(word):
@@ -251,6 +307,9 @@ def _run_candidates(text: str):
         if run.isalpha():
             yield base, base + len(run), run
             continue
+        if _COMPOUND_NAME_RE.fullmatch(run):
+            continue  # «Херне-Бей», «Манду-Сити»: a place or a name in parts
+
         if _BANG_RE.search(run):  # «сука!за»: a missing space, or «п!зда»: a disguise
             for piece in _PIECE_RE.finditer(run):
                 yield from _split_run(piece.group(), base + piece.start())
