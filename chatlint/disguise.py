@@ -19,6 +19,8 @@ map, and the obscene kind reports the span of the original run it read.
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 # Characters that render as nothing (or only change the look of the letter before them).
@@ -31,7 +33,8 @@ _INVISIBLE = (
 _INVISIBLE_RE = regex.compile(
     rf"(?<=[\p{{L}}])[{_INVISIBLE}]+|(?<![\p{{Extended_Pictographic}}\p{{EMod}}#*0-9{_INVISIBLE}])[{_INVISIBLE}]+(?=\p{{L}})"
 )
-_ANY_INVISIBLE_RE = regex.compile(rf"[{_INVISIBLE}]")
+# The cheap tests use the standard library's ``re``: five times faster on a plain class.
+_ANY_INVISIBLE_RE = re.compile(rf"[{_INVISIBLE}]")
 # A breve or diaeresis after «и», «е» composes with it: «й», «ё» typed in two code points.
 _COMPOSE = {"и\u0306": "й", "И\u0306": "Й", "е\u0308": "ё", "Е\u0308": "Ё"}
 
@@ -90,7 +93,15 @@ _SCRIPTS = str.maketrans(
         **{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)},  # fullwidth ASCII
     }
 )  # fmt: skip
-_FOREIGN_RE = regex.compile(r"[\u0370-\u03FF\u0404\u0406\u0407\u0454\u0456\u0457\u0490\u0491\u040E\u045E\uFF01-\uFF5E]")
+_FOREIGN_RE = re.compile(r"[\u0370-\u03FF\u0404\u0406\u0407\u0454\u0456\u0457\u0490\u0491\u040E\u045E\uFF01-\uFF5E]")
+
+
+_FOLDING_RE = re.compile(rf"[{_INVISIBLE}\u0370-\u03FF\u0404\u0406\u0407\u0454\u0456\u0457\u0490\u0491\u040E\u045E\uFF01-\uFF5E]")
+
+
+def needs_folding(text: str) -> bool:
+    """True when ``text`` has an invisible character or a look-alike from another script (one scan)."""
+    return _FOLDING_RE.search(text) is not None
 
 
 def fold_scripts(word: str) -> str:

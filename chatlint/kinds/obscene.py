@@ -47,6 +47,7 @@ _CYRILLIC_WORD_RE = regex.compile(r"[а-я]+")
 _LATIN_WORD_RE = regex.compile(r"[A-Za-z][A-Za-z\d@$*]*")
 _NAME_SHAPE_RE = regex.compile(r"\p{Lu}[^\p{Lu}]*|\p{Ll}+\p{Lu}.*|.*\p{Ll}\p{Lu}.*")  # Suki, eBook, iPhone
 _NESTED_RE = regex.compile(r"\((?:[^()]|\\.)*(?:[+*]|\{\d*,\})(?:[^()]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
+_TRAILING = ".,;:!?…)»\"'"
 CHUNK_CACHE_SIZE = 20_000  # clean chunks remembered
 WORD_CACHE_SIZE = 20_000  # words whose verdict is remembered
 ROOT_TIMEOUT = 0.05  # seconds one root may take on one word (a user root that backtracks)
@@ -69,13 +70,17 @@ class ObsceneRule(RuleKind):
         self.any_root = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.roots))
         self._cache: dict[str, bool] = {}
         self._clean: set[str] = set()  # whitespace-separated chunks with no obscene candidate
+        self._clean_pairs: set[str] = set()  # a short chunk joined to the next, with no root
+        self._function: dict[str, bool] = {}  # short chunks: a preposition, conjunction, pronoun …
         self.exceptions = tuple(str(e).lower().replace("ё", "е") for e in params["exceptions"] or [])
         self.accept = frozenset(w.lower().replace("ё", "е") for w in ctx.vocabulary.accept)
 
     def find(self, doc: Doc) -> list[Match]:
-        original = doc.text
-        clean, where = disguise.strip_invisible(original)
-        text = disguise.fold_scripts(clean)  # one character for one: offsets kept
+        original = text = doc.text
+        where = None
+        if not original.isascii() and disguise.needs_folding(original):
+            clean, where = disguise.strip_invisible(original)
+            text = disguise.fold_scripts(clean)  # one character for one: offsets kept
         if not self._may_match(text):
             return []
         skip = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "mention", "placeholder")]
@@ -112,16 +117,41 @@ class ObsceneRule(RuleKind):
                 if len(clean) >= CHUNK_CACHE_SIZE:
                     self._clean = clean = set()
                 clean.add(chunk)
-        if any(self._obscene(word) for _, _, word in self._short_pairs(text)):
+        if self._may_pair(chunks) and any(self._obscene(word) for _, _, word in self._short_pairs(text)):
             return True
         bits, each = reply_bits(text)
         return bool(bits & SINGLE) and spaced_letters(each)
+
+    def _may_pair(self, chunks: list[str]) -> bool:
+        """A short chunk of letters whose joining with the next has a root (a cheap test)."""
+        clean, function = self._clean_pairs, self._function
+        for first, second in zip(chunks, chunks[1:]):
+            if len(first) <= 3 and first.isalpha():
+                is_function = function.get(first)
+                if is_function is None:
+                    if len(function) >= CHUNK_CACHE_SIZE:
+                        function.clear()
+                    is_function = function[first] = _is_function_word(first.lower())
+                if is_function:
+                    continue
+                joined = (first + second.rstrip(_TRAILING)).lower()
+                if joined in clean:
+                    continue
+                if self.any_root.search(joined.replace("ё", "е")):
+                    return True
+                if len(clean) >= CHUNK_CACHE_SIZE:
+                    clean.clear()
+                clean.add(joined)
+        return False
 
     def _short_pairs(self, text: str):
         """«пи зда», «ху йня»: a short piece the dictionary does not know, joined to the next word."""
         known = analyzer().word_is_known
         for m in _SHORT_PAIR_RE.finditer(text):
             first, second = m.group(1).lower(), m.group(2).lower()
+            joined = (first + second).replace("ё", "е")
+            if not self.any_root.search(joined):
+                continue  # the cheap test first: most pairs join into nothing
             if _is_function_word(first) or known(first) and known(second):
                 continue
             yield m.start(), m.end(), first + second
