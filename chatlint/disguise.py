@@ -96,7 +96,8 @@ _SCRIPTS = str.maketrans(
 _FOREIGN_RE = re.compile(r"[\u0370-\u03FF\u0404\u0406\u0407\u0454\u0456\u0457\u0490\u0491\u040E\u045E\uFF01-\uFF5E]")
 
 
-_FOLDING_RE = re.compile(rf"[{_INVISIBLE}\u0370-\u03FF\u0404\u0406\u0407\u0454\u0456\u0457\u0490\u0491\u040E\u045E\uFF01-\uFF5E]")
+_FOREIGN = r"\u0370-\u03FF\u0404\u0406\u0407\u0454\u0456\u0457\u0490\u0491\u040E\u045E\uFF01-\uFF5E"
+_FOLDING_RE = re.compile(rf"[{_INVISIBLE}{_FOREIGN}]")
 
 
 def needs_folding(text: str) -> bool:
