@@ -222,9 +222,9 @@ class ObsceneRule(RuleKind):
             return False
 
     def _readings(self, lowered: str, latin: bool) -> set[str]:
-        """The readings of a word; for Latin only its transliteration; sound swaps undone
+        """The readings of a word (a Latin one: transliterated, or letters drawn alike); sound swaps undone
         only in a word the dictionary does not know (so «либо», «ибо» stay what they are)."""
-        out = {disguise.translit(lowered)} if latin else disguise.readings(lowered)
+        out = {disguise.translit(lowered), lowered.translate(disguise.LOOKALIKE)} if latin else disguise.readings(lowered)
         if not latin:
             out |= {_REPEATS.sub(r"\1", v) for v in out if "*" not in v}
         plain = lowered.replace("ё", "е")
@@ -371,8 +371,8 @@ def _split_run(run: str, base: int):
         yield base + offset + a, base + offset + b, part[a:b]
     if len(parts) > 1 and _hides_letters(body):
         yield base, base + len(body), _SEPARATORS.sub(lambda s: "*" * len(s.group()), body)
-    elif len(parts) == 2 and regex.fullmatch(r"\p{L}+[_~|+'’]\p{L}+", body):
-        yield base, base + len(body), _SEPARATORS.sub("", body)  # «х|уйня»: a symbol to split the word
+    elif len(parts) == 2 and regex.fullmatch(r"\p{L}+[_~|+'’]\p{L}+|\p{Ll}{1,2}[.,:-]\p{Ll}+", body):
+        yield base, base + len(body), _SEPARATORS.sub("", body)  # «х|уйня», «с.ука»: a symbol to split the word
 
 
 def _hides_letters(body: str) -> bool:
