@@ -224,7 +224,10 @@ class ObsceneRule(RuleKind):
     def _readings(self, lowered: str, latin: bool) -> set[str]:
         """The readings of a word (a Latin one: transliterated, or letters drawn alike); sound swaps undone
         only in a word the dictionary does not know (so «либо», «ибо» stay what they are)."""
-        out = {disguise.translit(lowered), lowered.translate(disguise.LOOKALIKE)} if latin else disguise.readings(lowered)
+        if latin:
+            out = {disguise.translit(lowered), lowered.translate(disguise.LOOKALIKE)}
+        else:
+            out = disguise.readings(lowered)
         if not latin:
             out |= {_REPEATS.sub(r"\1", v) for v in out if "*" not in v}
         plain = lowered.replace("ё", "е")
