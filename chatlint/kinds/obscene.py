@@ -207,7 +207,7 @@ class ObsceneRule(RuleKind):
         for i in range(3, len(word) - 2):
             left, right = word[:i], word[i:]
             left_mat, right_mat = self._whole_mat(left), self._whole_mat(right)
-            if left_mat and right_mat or left_mat and known(right) or right_mat and known(left):
+            if left_mat and right_mat or left_mat and known(right) or right_mat and _a_word_before(left, known):
                 return True
         return False
 
@@ -293,6 +293,13 @@ def _compile_root(root: str, prefix_re: str) -> tuple[regex.Pattern, regex.Patte
     if plain.search("") is not None:
         raise PatternError(f"root {root!r} matches the empty string")
     return plain, starred
+
+
+def _a_word_before(left: str, known) -> bool:
+    """A known word that ends where a glued mat word starts: five letters or more, or ending
+    in a vowel («идти|бля»); a short one ending in a consonant is more likely a prefix
+    («пост|ебались», «пер|ебанили» are one word each)."""
+    return known(left) and (len(left) >= 5 or left[-1] in "аеиоуыэюяь")
 
 
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "NPRO", "INTJ", "ADVB", "PRED"})
