@@ -50,7 +50,7 @@ _NESTED_RE = regex.compile(r"\((?:[^()]|\\.)*(?:[+*]|\{\d*,\})(?:[^()]|\\.)*\)(?
 _TRAILING = ".,;:!?…)»\"'"
 CHUNK_CACHE_SIZE = 20_000  # clean chunks remembered
 WORD_CACHE_SIZE = 20_000  # words whose verdict is remembered
-ROOT_TIMEOUT = 0.05  # seconds one root may take on one word (a user root that backtracks)
+ROOT_TIMEOUT = 1.0  # seconds one root may take on one word: a backstop (nested repeats are refused at load)
 
 
 @register
