@@ -68,6 +68,8 @@ class ObsceneRule(RuleKind):
         prefix_re = "(?:" + "|".join(regex.escape(p) for p in prefixes) + ")?" if prefixes else ""
         self.roots = [_compile_root(root, prefix_re) for root in _root_list(params["roots"])]
         self.any_root = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.roots))
+        # the roots at any position of a word: the cheap first test for two words glued together
+        self.root_anywhere = regex.compile(regex.sub(r"(?<!\[)[$^]", "", self.any_root.pattern))
         self._cache: dict[str, bool] = {}
         self._clean: set[str] = set()  # whitespace-separated chunks with no obscene candidate
         self._clean_pairs: set[str] = set()  # a short chunk joined to the next, with no root
@@ -174,9 +176,12 @@ class ObsceneRule(RuleKind):
         stars = lowered.count("*")
         if letters < 2 or stars > letters or self._excepted(lowered):
             return False
-        if self._innocent_lemmas(lowered):
-            return False
         latin = _LATIN_WORD_RE.fullmatch(word) is not None
+        if not self._any_reading(lowered, latin) and (latin or not self._glued(lowered)):
+            return False
+        return not self._innocent_lemmas(lowered)  # the dictionary, only for a word that matched
+
+    def _any_reading(self, lowered: str, latin: bool) -> bool:
         for variant in self._readings(lowered, latin):
             if self._excepted(variant):
                 continue
@@ -185,7 +190,7 @@ class ObsceneRule(RuleKind):
                     return True
             elif self._starred(variant):
                 return True
-        return not latin and self._glued(lowered)
+        return False
 
     def _innocent_lemmas(self, lowered: str) -> bool:
         """A plain word the dictionary knows, and none of its lemmas has a root («хуторе» →
@@ -201,7 +206,9 @@ class ObsceneRule(RuleKind):
         """Two words typed without a space («идтибля», «сукалол»), one of them mat: a word
         the dictionary does not know that splits into a known word (or a mat word) and a mat word."""
         word = _REPEATS.sub(r"\1", lowered.replace("ё", "е"))
-        if not 6 <= len(word) <= 24 or not word.isalpha() or analyzer().word_is_known(word):
+        if not 6 <= len(word) <= 24 or not word.isalpha() or not self.root_anywhere.search(word):
+            return False
+        if analyzer().word_is_known(word):
             return False
         known = analyzer().word_is_known
         for i in range(3, len(word) - 2):
@@ -230,10 +237,13 @@ class ObsceneRule(RuleKind):
             out = disguise.readings(lowered)
         if not latin:
             out |= {_REPEATS.sub(r"\1", v) for v in out if "*" not in v}
+        swapped = {disguise.phonetic(v) for v in out} - out
+        if not swapped:
+            return out
         plain = lowered.replace("ё", "е")
         if plain.isalpha() and analyzer().word_is_known(plain):
             return out
-        return out | {disguise.phonetic(v) for v in out}
+        return out | swapped
 
     def _excepted(self, variant: str) -> bool:
         return any(stem in variant for stem in self.exceptions)
