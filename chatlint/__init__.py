@@ -17,17 +17,34 @@ if TYPE_CHECKING:  # pragma: no cover
     from chatlint.linter import Linter
 
 __version__ = "0.1.0"
-__all__ = ["Diagnostic", "Fix", "Linter", "check", "ERROR", "WARNING", "INFO", "__version__"]
+__all__ = [
+    "Diagnostic",
+    "Fix",
+    "Linter",
+    "check",
+    "check_conversations",
+    "check_files",
+    "ERROR",
+    "WARNING",
+    "INFO",
+    "__version__",
+]
+_LAZY = {  # public names whose modules load the rules or the readers: imported on first use
+    "Linter": "chatlint.linter",
+    "check_files": "chatlint.run",
+    "check_conversations": "chatlint.pipeline",
+}
 
 _DEFAULT: Linter | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
 def __getattr__(name: str):
-    if name == "Linter":
-        from chatlint.linter import Linter
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return Linter
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module 'chatlint' has no attribute {name!r}")
 
 

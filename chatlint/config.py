@@ -2,7 +2,8 @@
 
 The configuration of a checked file is the first of these found walking up from the
 file's folder (in one folder: chatlint.toml, then .chatlint.yaml/.yml, then a
-pyproject.toml that has a ``[tool.chatlint]`` table). Paths in it (rule folders,
+pyproject.toml that has a ``[tool.chatlint]`` table), up to the repository root or the
+user's home, and owned by this user or root. Paths in it (rule folders,
 globs) are relative to the folder of the configuration file. Every key is described in
 docs/config.md. An unknown key is an error naming the file and the key.
 """
@@ -10,13 +11,17 @@ docs/config.md. An unknown key is an error naming the file and the key.
 from __future__ import annotations
 
 import difflib
-import fnmatch
+import functools
+import os
+import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import regex
+
+from chatlint.selection import selector_matches
 
 CONFIG_NAMES = ("chatlint.toml", ".chatlint.yaml", ".chatlint.yml", "pyproject.toml")
 TEMPLATE_KEYS = {"fields": list, "csv-column": str, "txt-paragraphs": bool}
@@ -49,6 +54,7 @@ class Config:
     vocabulary: dict[str, list[str]] = field(default_factory=lambda: {"accept": [], "reject": []})
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True  # a folder walk leaves out what .gitignore files leave out
     templates: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # the configuration file, None when there is none
     root: Path = field(default_factory=Path.cwd)  # the folder globs and paths are relative to
@@ -70,20 +76,56 @@ KEYS: dict[str, tuple[str, type]] = {
     "vocabulary": ("vocabulary", dict),
     "options": ("options", dict),
     "exclude": ("exclude", list),
+    "respect-gitignore": ("respect_gitignore", bool),
     "templates": ("templates", dict),
 }
 
 
 def find_config(start: Path) -> Path | None:
-    """The configuration file that applies to ``start`` (a file or folder), walking up."""
+    """The configuration file that applies to ``start`` (a file or folder), walking up.
+
+    The walk stops at the repository root (a folder with ``.git``) or the user's home folder,
+    so a file planted in a shared folder above them is never used; a configuration owned by
+    another user (not this user, not root) is ignored with a warning, as git does for a
+    repository of someone else (``safe.directory``).
+    """
     folder = start if start.is_dir() else start.parent
     folder = folder.resolve()
+    home = _home()
     for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:
             path = candidate / name
-            if path.is_file() and (name != "pyproject.toml" or _has_tool_table(path)):
+            if path.is_file() and (name != "pyproject.toml" or _has_tool_table(path)) and _owned_by_us(path):
                 return path
+        if candidate == home or (candidate / ".git").exists():
+            break
     return None
+
+
+_WARNED: set[Path] = set()
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder for this user
+        return None
+
+
+def _owned_by_us(path: Path) -> bool:
+    """Whether a configuration file is this user's or root's; warns once about another user's."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
+        return True
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        return False
+    if owner in (0, os.getuid()):
+        return True
+    if path not in _WARNED:
+        _WARNED.add(path)
+        print(f"chatlint: warning: {path} is owned by another user (uid {owner}): ignored", file=sys.stderr)
+    return False
 
 
 def _has_tool_table(path: Path) -> bool:
@@ -99,33 +141,62 @@ def _where(path: Path) -> str:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate one configuration file."""
+    """Read and validate one configuration file, held to the rule files' limits: at most
+    512 KB, nesting of 20, no YAML aliases, no duplicate keys."""
+    from chatlint.limits import MAX_DEPTH, MAX_FILE_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"{path}: cannot read: {exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KB: refused")
     if path.suffix == ".toml":
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10
-            import tomli as tomllib
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigFileError(f"{path}: bad TOML: {exc}") from None
-        if path.name == "pyproject.toml":
-            data = data.get("tool", {}).get("chatlint", {})
+        data = _load_toml(path, text, MAX_DEPTH)
     else:
-        import yaml  # imported only when there is a YAML configuration: it costs 20 ms at start
+        import yaml
+
+        from chatlint.rule_yaml import load_yaml, yaml_problem  # PyYAML costs 20 ms at start: only for a YAML config
 
         try:
-            data = yaml.safe_load(text) or {}
+            data = load_yaml(text) or {}
         except yaml.YAMLError as exc:
-            raise ConfigFileError(f"{path}: bad YAML: {exc}") from None
+            line, problem = yaml_problem(exc, text)
+            where = f":{line}" if line else ""
+            raise ConfigFileError(f"{path}{where}: bad YAML: {problem.replace(' in rules', '')}") from None
     if not isinstance(data, dict):
         raise ConfigFileError(f"{path}: the configuration must be a table of keys")
     return _from_mapping(data, path, text)
+
+
+def _load_toml(path: Path, text: str, max_depth: int) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    if _bracket_depth(text) > max_depth:  # tomllib recurses: a RecursionError, not an error message
+        raise ConfigFileError(f"{path}: nested deeper than {max_depth} levels")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{path}: bad TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigFileError(f"{path}: nested deeper than {max_depth} levels") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("chatlint", {})
+    return data
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` (strings included: an overestimate only refuses sooner)."""
+    depth = top = 0
+    for ch in regex.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        top = max(top, depth)
+    return top
 
 
 def _line_of(text: str, key: str) -> str:
@@ -162,6 +233,7 @@ def _from_mapping(data: dict, path: Path, text: str) -> Config:
             ids = [ids]
             config.per_file_ignores[glob] = ids
         _strings(ids, f"per-file-ignores.{glob}", fail)
+    _check_globs(config, fail)
     for sub, allowed, name in (
         (config.vocabulary, VOCABULARY_KEYS, "vocabulary"),
         (config.templates, TEMPLATE_KEYS, "templates"),
@@ -187,17 +259,26 @@ def _from_mapping(data: dict, path: Path, text: str) -> Config:
     return config
 
 
+def _check_globs(config: Config, fail) -> None:
+    """A glob of ``exclude`` or ``per-file-ignores`` that cannot be compiled is an error naming the key."""
+    for key, patterns in [("exclude", config.exclude)] + [
+        (f"per-file-ignores.{g}", [g]) for g in config.per_file_ignores
+    ]:
+        try:
+            _spec(tuple(patterns))
+        except (re.error, ValueError, TypeError) as exc:
+            raise fail(key, f"not a glob: {exc}") from None
+
+
 def _strings(values: list, key: str, fail) -> None:
     for value in values:
         if not isinstance(value, str):
             raise fail(key, f"must be a list of strings, found {value!r}")
 
 
-def validate_rule_ids(config: Config, rule_ids: list[str], meta_ids: list[str] = ()) -> None:
+def validate_rule_ids(config: Config, rule_ids: list[str]) -> None:
     """An unknown rule id or category in any key of ``config`` is an error naming the key."""
-    from chatlint.linter import selector_matches
-
-    known = list(rule_ids) + list(meta_ids)
+    known = list(rule_ids)
     path = config.path
 
     def check(key: str, selector: str, exact: bool = False) -> None:
@@ -251,26 +332,43 @@ def relative(path: Path, root: Path) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]):
+    """The patterns compiled with git's .gitignore semantics (pathspec's ``GitIgnoreSpec``)."""
+    import pathspec  # here: 10 ms at start, and ``check --text`` matches no path
+
+    return pathspec.GitIgnoreSpec.from_lines(_git_pattern(p) for p in patterns)
+
+
+def _git_pattern(pattern: str) -> str:
+    """A leading ``./`` anchors the pattern to the configuration's folder, as a leading ``/`` does."""
+    return "/" + pattern[2:] if pattern.startswith("./") else pattern
+
+
 def glob_matches(pattern: str, rel: str) -> bool:
-    """A ruff-like glob: a pattern without "/" matches the name or any folder on the way;
-    with "/" it matches the path from the configuration's folder (``**`` spans folders)."""
-    pattern = pattern.rstrip("/")
-    parts = rel.split("/")
-    if "/" not in pattern:
-        return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
-    pattern = pattern.lstrip("./")
-    if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.replace("**/", "")):
-        return True
-    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+    """A glob with git's semantics (as in ``.gitignore``) against a path relative to the configuration's
+    folder: a pattern without a ``/`` inside matches a name anywhere (``*.md``, ``drafts``); with one it
+    is anchored there (``replies/*.yaml``: ``*`` stays within a folder, ``replies/**/*.yaml`` spans
+    folders); a trailing ``/`` means a folder, and what is in a matched folder matches too."""
+    return paths_match((pattern,), rel)
+
+
+def paths_match(patterns: tuple[str, ...] | list[str], rel: str) -> bool:
+    """``rel`` matches the patterns read as one .gitignore (so ``!pattern`` takes a path back out)."""
+    return bool(patterns) and _spec(tuple(patterns)).match_file(rel)
 
 
 def is_excluded(path: Path, config: Config) -> bool:
+    if not config.exclude:
+        return False
     rel = relative(path, config.root)
-    return rel is not None and any(glob_matches(p, rel) for p in config.exclude)
+    return rel is not None and paths_match(config.exclude, rel)
 
 
 def file_ignores(path: Path, config: Config) -> list[str]:
     """The rule selectors that ``per-file-ignores`` turns off for ``path``."""
+    if not config.per_file_ignores:
+        return []
     rel = relative(path, config.root)
     if rel is None:
         return []
@@ -297,6 +395,7 @@ __all__ = [
     "fields",
     "glob_matches",
     "is_excluded",
+    "paths_match",
     "load_config",
     "merge_cli",
     "validate_rule_ids",

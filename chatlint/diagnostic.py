@@ -8,7 +8,6 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 SEVERITIES = (ERROR, WARNING, INFO)
-SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 @dataclass(frozen=True, slots=True)

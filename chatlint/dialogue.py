@@ -20,12 +20,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event
+from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event, position
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds.dialogue import DialogueKind
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 _LINE = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?\s+([a-z]+)(?:\(([^)]*)\))?:\s?(.*)$")
 _WHO = {
@@ -90,11 +88,15 @@ def parse_script(script: str, conversation_id: str = "example", path: str = "<sc
 
 @dataclass(frozen=True)
 class RecordPosition:
-    """Positions for a message of a transcript: the record's line, the column inside the message."""
+    """Positions for a message of a transcript: where its characters are in the file (``where``,
+    see chatlint/transcripts/where.py), else the record's line and the column inside the message."""
 
     line: int
+    where: tuple[int, ...] = ()
 
     def __call__(self, offset: int) -> tuple[int, int]:
+        if self.where:
+            return position(self.where, offset)
         return self.line, offset + 1
 
 
@@ -110,8 +112,7 @@ class ConversationChecker:
         self.linter = linter
         self.dialogue = [r for r in linter.rules if isinstance(r.impl, DialogueKind)]
         self.reply_rules = len(self.dialogue) < len(linter.rules)
-        severities = getattr(linter, "_severity", {})
-        self.severity = {r.id: severities.get(r.id, r.severity) for r in self.dialogue}
+        self.severity = {r.id: linter.severity_of(r.id) for r in self.dialogue}
 
     def reply_for(self, conv: Conversation, event: Event) -> Reply:
         """The Reply (text, file position, metadata) a finding on this event is reported against."""
@@ -122,7 +123,7 @@ class ConversationChecker:
             "role": event.role,
             "timestamp": event.timestamp.isoformat() if event.timestamp else None,
         }
-        return Reply(event.text, conv.path, RecordPosition(event.line), meta)
+        return Reply(event.text, conv.path, RecordPosition(event.line, event.where), meta)
 
     def check(self, conv: Conversation) -> list[Finding]:
         """Findings in event order, then by offset within the message."""

@@ -9,19 +9,22 @@ replies in a JSONL file, for reading every hit by eye.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
 
 from chatlint.diagnostic import Diagnostic
 from chatlint.linter import Linter
-from chatlint.rules import RULE_ID_RE, LineDict, LineList, _LineLoader
+from chatlint.rule_yaml import LineDict, LineList, _LineLoader, yaml_problem
+from chatlint.rules import RULE_ID_RE
+from chatlint.transcripts.base import iter_jsonl
 
 ENTRY_KEYS = {"text", "rules", "note"}
 CLEAN_DIR = "clean"
+INVENTORY_DIR = "inventory"
 
 
 class CorpusError(Exception):
@@ -143,17 +146,29 @@ class Report:
 
 
 def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The YAML files of these files and folders, each folder's sorted."""
+    """The YAML files of these files and folders, each folder's sorted; a folder named
+    ``inventory`` holds the phrase inventory, not replies (see ``inventory_folders``)."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+            found = (p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            files.extend(sorted(p for p in found if INVENTORY_DIR not in p.relative_to(path.parent).parts[:-1]))
         elif path.is_file():
             files.append(path)
         else:
             raise CorpusError(f"{path}: no such corpus file or folder")
     return files
+
+
+def inventory_folders(paths: Iterable[str | Path]) -> list[Path]:
+    """The folders named ``inventory`` among and under these folders: eval reports their coverage."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += [path] if path.name == INVENTORY_DIR else sorted(path.rglob(INVENTORY_DIR))
+    return [p for p in found if p.is_dir()]
 
 
 def is_clean_file(path: Path) -> bool:
@@ -173,11 +188,9 @@ def load_corpus(path: Path) -> list[Entry]:
         raise CorpusError(f"{name}: not valid UTF-8") from None
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise CorpusError(f"{name}:{mark.line + 1 if mark else 0}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
-        raise CorpusError(f"{name}: invalid YAML: {exc}") from None
+        line, problem = yaml_problem(exc, text)
+        raise CorpusError(f"{name}{f':{line}' if line else ''}: invalid YAML: {problem}") from None
     if data is None:
         return []
     if not isinstance(data, LineList):
@@ -277,6 +290,10 @@ def format_report(report: Report, failures: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _refuse(path: Path, line: int, message: str) -> None:
+    raise CorpusError(f"{path}:{line}: {message}")
+
+
 def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
     """(line number, text) of ``field_name`` in each row of a JSONL (or ``.tsv``) file; empty values are skipped."""
     if path.suffix == ".tsv":
@@ -287,13 +304,7 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CorpusError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
+        for number, _, row in iter_jsonl(handle, partial(_refuse, path)):
             if not isinstance(row, dict) or field_name not in row:
                 raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
             value = row[field_name]
@@ -363,3 +374,141 @@ def format_sample(replies: int, hits: list[SampleHit], rule_ids: list[str]) -> s
         d = hit.diagnostic
         lines += ["", f"{hit.path}:{hit.line}: {d.severity} {d.rule} «{d.text}»", f"    {hit.reply!r}"]
     return "\n".join(lines) + "\n"
+
+
+# --- The development set: per-family recall and near-miss silence (docs/corpus.md) ---
+
+DEV_KINDS = {"bad": "violation", "near": "near-miss"}
+LOUD = ("warning", "error")
+
+
+def dev_kind(path: str) -> str | None:
+    """``violation`` for files under a ``bad`` folder, ``near-miss`` under ``near``, else None."""
+    for part in reversed(Path(path).parts[:-1]):
+        if part in DEV_KINDS:
+            return DEV_KINDS[part]
+    return None
+
+
+@dataclass
+class FamilyScore:
+    """One family of the development set: violations caught and near misses left alone."""
+
+    family: str
+    violations: int = 0
+    caught: int = 0
+    near_misses: int = 0
+    silent: int = 0
+
+    @property
+    def recall(self) -> float | None:
+        return self.caught / self.violations if self.violations else None
+
+    @property
+    def silence(self) -> float | None:
+        return self.silent / self.near_misses if self.near_misses else None
+
+    def to_dict(self) -> dict:
+        return dict(vars(self), recall=self.recall, silence=self.silence)
+
+
+@dataclass
+class DevReport:
+    """Per family (file name) and per label; a label of a rule that is not loaded is a miss."""
+
+    families: dict[str, FamilyScore]
+    labels: dict[str, list[int]]  # label -> [violations naming it, of them it fired on]
+    not_loaded: set[str]
+    unscored: int  # violations whose every label names a rule that is off
+
+    def totals(self) -> FamilyScore:
+        total = FamilyScore("all")
+        for f in self.families.values():
+            total.violations += f.violations
+            total.caught += f.caught
+            total.near_misses += f.near_misses
+            total.silent += f.silent
+        return total
+
+    def to_dict(self) -> dict:
+        return {
+            "families": [f.to_dict() for f in [*self.families.values(), self.totals()]],
+            "labels": [
+                {"rule": r, "labelled": n, "fired": k, "recall": k / n, "loaded": r not in self.not_loaded}
+                for r, (n, k) in self.labels.items()
+            ],
+            "unscored": self.unscored,
+        }
+
+
+def evaluate_dev(linter: Linter, entries: list[Entry]) -> DevReport | None:
+    """Score the entries under ``bad``/``near`` folders, or None when there are none.
+
+    A violation is caught when every label fired (a label naming a rule that is not loaded
+    never fires; one naming a rule that is off is not scored). A near miss is silent when no
+    warning or error fires that its labels do not name.
+    """
+    dev = [(e, dev_kind(e.path)) for e in entries if dev_kind(e.path)]
+    if not dev:
+        return None
+    active = {r.id for r in linter.rules}
+    known = {r.id for r in linter.all_rules}
+    report = DevReport({}, {}, set(), 0)
+    for entry, kind in dev:
+        fired = {d.rule: d.severity for d in linter.check(entry.text)}
+        family = report.families.setdefault(Path(entry.path).stem, FamilyScore(Path(entry.path).stem))
+        scored = sorted(r for r in entry.rules if r in active or r not in known)
+        report.not_loaded |= {r for r in scored if r not in known}
+        if kind == "near-miss":
+            family.near_misses += 1
+            family.silent += not any(r not in entry.rules and s in LOUD for r, s in fired.items())
+            continue
+        if not scored:
+            report.unscored += 1
+            continue
+        family.violations += 1
+        family.caught += all(r in fired for r in scored)
+        for rule_id in scored:
+            counts = report.labels.setdefault(rule_id, [0, 0])
+            counts[0] += 1
+            counts[1] += rule_id in fired
+    report.families = dict(sorted(report.families.items()))
+    report.labels = dict(sorted(report.labels.items()))
+    return report
+
+
+def format_dev(report: DevReport) -> str:
+    """The family table (recall, near-miss silence) and the recall of every label."""
+    width = max([len(f) for f in report.families] + [6])
+    lines = ["", "Development set (violations caught / near misses with no warning or error)"]
+    lines.append(f"{'family':{width}}  {'caught':>9} {'recall':>7}  {'silent':>9} {'silence':>7}")
+    for f in [*report.families.values(), report.totals()]:
+        caught, silent = f"{f.caught}/{f.violations}", f"{f.silent}/{f.near_misses}"
+        lines.append(f"{f.family:{width}}  {caught:>9} {_ratio(f.recall):>7}  {silent:>9} {_ratio(f.silence):>7}")
+    lines += ["", "Recall per label on the violations (* = no such rule yet, counted as missed)"]
+    width = max([len(r) for r in report.labels] + [5])
+    for rule_id, (n, k) in report.labels.items():
+        mark = " *" if rule_id in report.not_loaded else ""
+        lines.append(f"{rule_id:{width}}  {k:>3}/{n:<3} {_ratio(k / n):>7}{mark}")
+    if report.unscored:
+        lines.append(f"({report.unscored} violations label only rules that are off; select them to score)")
+    return "\n".join(lines) + "\n"
+
+
+def report_extras(linter: Linter, entries: list[Entry], inventory: Iterable[str | Path] = ()) -> tuple[dict, str]:
+    """The sections ``chatlint eval`` adds after the rule table: the development set's scores
+    and, with ``inventory`` folders, the inventory's coverage (InventoryError on a bad file)."""
+    extra: dict = {}
+    text = ""
+    dev = evaluate_dev(linter, entries)
+    if dev is not None:
+        extra["dev"], text = dev.to_dict(), format_dev(dev)
+    inventory = list(inventory)
+    if inventory:
+        from chatlint import inventory as inv
+
+        phrases, sources = inv.load_inventory(inventory)
+        result = inv.coverage(linter, phrases, sources)
+        extra["inventory"] = result.to_dict()
+        text += inv.format_coverage(result)
+    return extra, text

@@ -3,23 +3,31 @@
 A fix replaces only the file span the flagged reply text was decoded from, written the
 way that span needs it (YAML quotes and escapes, JSON escapes, CSV quoting). Fixes that
 overlap are left for the next pass, which re-reads the fixed text; passes repeat until
-nothing changes, so a second ``--fix`` run changes nothing. The file is written through a
-temporary file in the same folder and ``os.replace``, keeping its permissions, and only
-when its bytes are still those that were read. It is never written through a symbolic
-link: a file that is a link, or is reached through a linked folder below the path named on
-the command line, is checked but not fixed (name the link's target to fix that).
+nothing changes, so a second ``--fix`` run changes nothing. The file is written by
+``chatlint.atomic.replace_file`` (a temporary file and a rename, or in place under a lock
+for a hard-linked file), keeping owner, group, mode and links, and only when its bytes are
+still those that were read, checked again just before the rename; a read-only file is left
+alone. It is never written through a symbolic link: a file that is a link, or is reached
+through a linked folder below the path named on the command line, is checked but not fixed
+(name the link's target to fix that).
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatlint.atomic import (
+    TEMP_SUFFIX,  # noqa: F401 - re-exported
+    Changed,
+    LinkRefused,
+    NotWritten,
+    replace_file,
+)
 from chatlint.config import Config
+from chatlint.pipeline import Finding, Library, check_library
 from chatlint.project import Project
 from chatlint.templates.common import read_file
 from chatlint.templates.mapping import FileText
@@ -104,7 +112,9 @@ def fix_text(project: Project, file: FileText, suffix: str, config: Config, unsa
     for _ in range(MAX_PASSES):
         current = FileText(file.path, text, file.data, file.encoding, file.bom)
         replies = project.replies_of_text(current, suffix, config)
-        edits = choose(project.fixable(replies, config, Path(file.path), unsafe), written)
+        settings = project.settings_for(Path(file.path))
+        library = Library(file.path, list(replies))
+        edits = choose(fixable(check_library(library, settings.linter, settings.skip), unsafe), written)
         if not edits:
             break
         new = apply(text, edits, written)
@@ -115,6 +125,23 @@ def fix_text(project: Project, file: FileText, suffix: str, config: Config, unsa
     return text, applied
 
 
+def fixable(findings: list[Finding], unsafe: bool) -> list[Edit]:
+    """File edits ``(start, end, replacement, rule)`` for the fixes of these findings."""
+    edits = []
+    for reply, d in findings:
+        fix = d.fix
+        source = getattr(reply, "source", None)
+        if fix is None or not (fix.safe or unsafe) or source is None:
+            continue
+        span = source.file_span(fix.start, fix.end)
+        if span is None:
+            continue
+        encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]], fix.start, fix.end)
+        if encoded is not None:
+            edits.append((span[0], span[1], encoded, d.rule))
+    return edits
+
+
 def fix_file(project: Project, path: Path, unsafe: bool = False) -> FixResult:
     """Fix one file in memory (nothing is written; see ``write``)."""
     config = project.config_for(path)
@@ -123,7 +150,11 @@ def fix_file(project: Project, path: Path, unsafe: bool = False) -> FixResult:
     return FixResult(path, file.text, after, applied, file)
 
 
-class ChangedDuringRun(Exception):
+class NotFixed(Exception):
+    """The fixed file was not written; the message says why (the file is still checked)."""
+
+
+class ChangedDuringRun(NotFixed):
     """The file on disk is no longer what was read: it is not overwritten."""
 
 
@@ -132,11 +163,8 @@ def encode(file: FileText, text: str) -> bytes:
     return (("\ufeff" if file.bom else "") + text).encode(file.encoding)
 
 
-class SymlinkNotFixed(Exception):
+class SymlinkNotFixed(NotFixed):
     """The file is a symbolic link or lies in a linked folder: it is not written."""
-
-
-TEMP_SUFFIX = ".chatlint-tmp"  # temporary files are named ``.NAME.XXXXXXXX.chatlint-tmp``
 
 
 def through_symlink(path: Path, root: Path | None = None) -> str | None:
@@ -160,29 +188,18 @@ def through_symlink(path: Path, root: Path | None = None) -> str | None:
 
 
 def write(result: FixResult, root: Path | None = None) -> None:
-    """Write a fixed file atomically; refuse when the file changed since it was read, or
-    when it would be written through a symbolic link (see ``through_symlink``)."""
+    """Write a fixed file (``atomic.replace_file``: atomically, keeping owner, group, mode and
+    links); refuse when the file changed since it was read, is read-only, or would be written
+    through a symbolic link (see ``through_symlink``)."""
     path = Path(result.path)
     reason = through_symlink(path, root)
     if reason:
         raise SymlinkNotFixed(f"{result.path} {reason}; not fixed")
-    if path.read_bytes() != result.file.data:
-        raise ChangedDuringRun(str(result.path))
-    atomic_write(path, encode(result.file, result.after))
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        replace_file(path, encode(result.file, result.after), result.file.data)
+    except Changed:
+        raise ChangedDuringRun(str(result.path)) from None
+    except LinkRefused:
+        raise SymlinkNotFixed(f"{result.path} is a symbolic link; not fixed") from None
+    except NotWritten as exc:
+        raise NotFixed(f"{exc}; not fixed") from None

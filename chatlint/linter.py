@@ -15,6 +15,11 @@ from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
 from chatlint.pattern import PatternError, match_at
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
+from chatlint.selection import ConfigError, is_on, selector_matches
+from chatlint.text import WORD
+
+# ConfigError and selector_matches live in selection.py; named here for the imports of older callers
+__all__ = ["ConfigError", "Linter", "selector_matches", "shared_morphology"]
 
 _SHARED_MORPH: Morphology | None = None
 WORD_CACHE_SIZE = 20_000  # word forms whose lemmas and trigger index entries a Linter keeps
@@ -36,18 +41,6 @@ def shared_morphology() -> Morphology:
             if _SHARED_MORPH is None:
                 _SHARED_MORPH = Morphology()
     return _SHARED_MORPH
-
-
-class ConfigError(ValueError):
-    """A selection or override names something that does not exist."""
-
-
-def selector_matches(selector: str, rule_id: str) -> bool:
-    """``taboo``, ``taboo/`` and ``taboo/dont-know`` all select ``taboo/dont-know``; ``ALL`` selects all."""
-    selector = selector.strip()
-    if selector == "ALL":
-        return True
-    return rule_id == selector or rule_id.startswith(selector.rstrip("/") + "/")
 
 
 class Linter:
@@ -93,8 +86,9 @@ class Linter:
                 raise ConfigError(f"severity override for unknown rule {rule_id!r}")
             if level not in SEVERITIES:
                 raise ConfigError(f"severity for {rule_id!r} must be one of {', '.join(SEVERITIES)}")
-        self.rules: list[Rule] = [r for r in self.all_rules if _is_on(r, select, ignore, extend_select)]
+        self.rules: list[Rule] = [r for r in self.all_rules if is_on(r.id, r.enabled, select, ignore, extend_select)]
         self._severity = {r.id: overrides.get(r.id, r.severity) for r in self.rules}
+        self.enabled_ids = frozenset(self._severity)
         self._overridden = frozenset(overrides)
         self._build_index()
 
@@ -143,7 +137,7 @@ class Linter:
     def _candidates(self, norm: str, kind: str) -> tuple:
         """The trigger index entries a content token can start."""
         found = list(self._form_index.get(norm, ()))
-        if kind == "word":
+        if kind == WORD:
             for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
                 found.extend(self._lemma_index.get(lemma, ()))
         return tuple(found)
@@ -152,7 +146,7 @@ class Linter:
         """(lemmas, candidates) of a content token: its lemmas when it is a word (None
         otherwise) and its trigger index entries. Cached per normalised text: a word's never
         equals a number's or a code's (those hold a digit)."""
-        entry = (self.morph.info(norm).lemmas if kind == "word" else None, self._candidates(norm, kind))
+        entry = (self.morph.info(norm).lemmas if kind == WORD else None, self._candidates(norm, kind))
         if len(self._word_cache) >= WORD_CACHE_SIZE:
             self._word_cache.clear()
         self._word_cache[norm] = entry
@@ -260,6 +254,10 @@ class Linter:
             source=rule.source,
         )
 
+    def severity_of(self, rule_id: str) -> str:
+        """The severity an enabled rule reports with here (its own, or the configured override)."""
+        return self._severity[rule_id]
+
     def rule(self, rule_id: str) -> Rule:
         """A loaded rule by id (enabled or not); KeyError when there is none."""
         for rule in self.all_rules:
@@ -282,18 +280,6 @@ def _follower(pattern, element: int):
     if nxt.anchor or nxt.gap or nxt.optional or nxt.negated:
         return None
     return nxt
-
-
-def _is_on(rule: Rule, select: list[str] | None, ignore: list[str], extend: list[str]) -> bool:
-    if any(selector_matches(s, rule.id) for s in ignore):
-        return False
-    if rule.id in extend or (select is not None and rule.id in select):
-        return True
-    if not rule.enabled:
-        return False
-    if select is None:
-        return True
-    return any(selector_matches(s, rule.id) for s in select + extend)
 
 
 def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:

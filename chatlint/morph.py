@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatlint.text import fold
+
 if TYPE_CHECKING:  # pragma: no cover
     import pymorphy3
 
@@ -23,8 +25,6 @@ AGREEMENT = frozenset(
         "1per", "2per", "3per", "pres", "past", "futr", "impr", "indc", "excl", "incl",
     }
 )  # fmt: skip
-# Parts of speech whose short and full forms share a lemma in our rules.
-_POS_GROUPS = {"ADJS": "ADJF", "PRTS": "PRTF", "INFN": "VERB", "GRND": "VERB", "PRTF": "VERB"}
 
 
 def analyzer() -> pymorphy3.MorphAnalyzer:
@@ -55,10 +55,6 @@ def _dictionary() -> dict:
     except ImportError:  # pragma: no cover - another package provides the dictionary
         return {}
     return {"path": pymorphy3_dicts_ru.get_path(), "lang": "ru"}
-
-
-def _e(word: str) -> str:
-    return word.replace("ё", "е").replace("Ё", "Е")
 
 
 class WordInfo(NamedTuple):
@@ -101,7 +97,7 @@ class Morphology:
             return cached
         # the parses themselves are not kept: they are big, and WordInfo says what rules need
         parses = self._parse_cache.get(word) or _analyse(word)
-        parse_lemmas = tuple(_e(p.normal_form) for p in parses)
+        parse_lemmas = tuple(fold(p.normal_form) for p in parses)
         info = WordInfo(
             lemmas=frozenset(parse_lemmas),
             grammemes=tuple(_interned(frozenset(p.tag.grammemes)) for p in parses),
@@ -119,12 +115,12 @@ class Morphology:
 
     def is_lemma(self, word: str) -> bool:
         """``word`` is the normal form of at least one of its own parses."""
-        word = _e(word.lower())
+        word = fold(word)
         return word in self.info(word).lemmas
 
     def lemma_of(self, word: str) -> list[str]:
         """Normal forms the word may have, most likely first."""
-        return list(dict.fromkeys(self.info(_e(word.lower())).parse_lemmas))
+        return list(dict.fromkeys(self.info(fold(word)).parse_lemmas))
 
     def has(self, word: str, lemma: str | None, grammemes: frozenset[str]) -> bool:
         """One parse of ``word`` has this lemma (if given) and all these grammemes."""
@@ -154,7 +150,7 @@ class Morphology:
 
     def _inflect(self, lemma: str, grammemes: frozenset[str]) -> str | None:
         for parse in self.parses(lemma.lower()):
-            if _e(parse.normal_form) != _e(lemma.lower()):
+            if fold(parse.normal_form) != fold(lemma):
                 continue
             wanted = set(grammemes) - {parse.tag.POS}
             if "impr" in wanted and "plur" in wanted:
@@ -186,7 +182,7 @@ class Morphology:
         return cached
 
     def _inflect_like(self, lemma: str, word: str, word_lemma: str | None) -> str:
-        info = self.info(_e(word.lower()))
+        info = self.info(fold(word))
         target = None
         for parse_lemma, grams in zip(info.parse_lemmas, info.grammemes):
             if word_lemma is None or parse_lemma == word_lemma:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO
 
 from chatlint.diagnostic import Diagnostic
-from chatlint.sources import Reply
-
-Finding = tuple[Reply, Diagnostic]
+from chatlint.reply import Finding, Reply
 
 
 def finding_dict(reply: Reply, d: Diagnostic) -> dict:
@@ -42,14 +39,3 @@ def write_text(findings: Iterable[Finding], out: IO[str], *, show_suggestions: b
             out.write(f"    → {' | '.join(d.suggestions)}\n")
         count += 1
     return count
-
-
-def write_json(findings: Iterable[Finding], out: IO[str]) -> int:
-    """A JSON array of finding objects (see docs/output.md)."""
-    items = [finding_dict(r, d) for r, d in findings]
-    json.dump(items, out, ensure_ascii=False, indent=2)
-    out.write("\n")
-    return len(items)
-
-
-FORMATS = {"text": write_text, "json": write_json}

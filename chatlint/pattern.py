@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import regex
 
 from chatlint.morph import Morphology
-from chatlint.text import CODE, NUMBER, WORD
+from chatlint.text import CODE, NUMBER, PUNCT, WORD, fold
 
 CONTENT_KINDS = frozenset({WORD, NUMBER, CODE})
 _SKIPPABLE = frozenset({",", "-", "–", "—", "‒", "―", "--"})
@@ -346,7 +346,7 @@ def _grammemes(text: str) -> frozenset[str]:
 
 def _lemma_has_form(lemma: str, grams: frozenset[str], morph: Morphology) -> bool:
     for parse in morph.parses(lemma):
-        if parse.normal_form.replace("ё", "е") != lemma:
+        if fold(parse.normal_form) != lemma:
             continue
         if any(grams <= frozenset(f.tag.grammemes) for f in parse.lexeme):
             return True
@@ -407,7 +407,7 @@ class Sequence:
                 index.append(i)
                 sentence = token[5]
                 clear = True
-            elif clear and (kind != "punct" or token[3] not in _SKIPPABLE):
+            elif clear and (kind != PUNCT or token[3] not in _SKIPPABLE):
                 clear = False
         linked.append(False)
         self.tokens = content

@@ -1,14 +1,13 @@
-"""Checking files as a project: configuration per file, folder walking, suppressions.
+"""The settings of every checked file: configuration per file, one Linter per configuration,
+the readers of canned-reply files, and the folder walk.
 
-``Project`` finds the configuration of every checked file, keeps one ``Linter`` per
-configuration, reads files with the reader their suffix names (template readers get the
-``templates`` options), drops findings silenced by ``per-file-ignores`` and inline
-suppressions, and reports suppressions that silenced nothing (``chatlint/unused-ignore``).
+``Project`` is the resolver (ruff's word): for each file it finds the configuration, the
+Linter, the per-file ignores and the ``templates`` reading options; chatlint/pipeline.py
+does the checking.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,23 +19,22 @@ from chatlint.config import (
     SelectionError,
     file_ignores,
     find_config,
-    glob_matches,
     is_excluded,
     load_config,
     merge_cli,
-    relative,
     validate_rule_ids,
 )
-from chatlint.diagnostic import Diagnostic
 from chatlint.kinds import Vocabulary
-from chatlint.linter import ConfigError, Linter, selector_matches
-from chatlint.sources import Reply, text_replies
+from chatlint.linter import Linter
+from chatlint.pipeline import Library
+from chatlint.reply import Finding, Reply
+from chatlint.selection import ConfigError
+from chatlint.sources import text_replies
 
 if TYPE_CHECKING:  # pragma: no cover
-    from chatlint.templates import FileText, TemplateOptions, TemplateReply
-    from chatlint.templates.suppress import Suppression
+    from chatlint.templates import FileText, TemplateOptions
 
-Finding = tuple[Reply, Diagnostic]
+__all__ = ["CliOptions", "FileSettings", "Finding", "Project"]
 
 
 def _readers() -> dict:
@@ -46,12 +44,6 @@ def _readers() -> dict:
     from chatlint.sources import READERS
 
     return READERS
-
-
-def _is_template(reply: Reply) -> bool:
-    """A reply from a template library (without importing the template readers when none was read)."""
-    mapping = sys.modules.get("chatlint.templates.mapping")
-    return mapping is not None and isinstance(reply, mapping.TemplateReply)
 
 
 @dataclass
@@ -166,7 +158,7 @@ class Project:
                 yield raw
             return
         readers = _readers()
-        for path in _folder_files(raw):
+        for path in _folder_files(raw, self.config_for(raw).respect_gitignore):
             suffix = path.suffix.lower()
             if (suffix in readers or suffix in also) and not is_excluded(path, self.config_for(path)):
                 yield path
@@ -191,99 +183,41 @@ class Project:
             return
         yield from reader(file, self.template_options(config))
 
-    # checking -----------------------------------------------------------------------
-    def check_replies(self, replies: Iterator[Reply], config: Config, path: Path | None) -> list[Finding]:
-        """Findings of replies from one file: per-file ignores and suppressions applied,
-        then the suppressions that silenced nothing."""
-        linter = self.linter_for(config)
-        skip = file_ignores(path, config) if path is not None else []
-        findings: list[Finding] = []
-        files_seen: dict[int, tuple[TemplateReply, list[Suppression]]] = {}
-        for reply in replies:
-            for d in linter.check(reply.text):
-                if skip and any(selector_matches(s, d.rule) for s in skip):
-                    continue
-                if _is_template(reply) and _suppressed(reply, d.rule):
-                    continue
-                findings.append((reply, d))
-            if _is_template(reply) and reply.file_ignores:
-                files_seen.setdefault(id(reply.file_ignores), (reply, reply.file_ignores))
-        if not files_seen:
-            return findings  # no suppression was read: none can be unused
-        from chatlint.templates.suppress import UNUSED_IGNORE
+    # settings -------------------------------------------------------------------------
+    def settings_for(self, path: Path | None) -> FileSettings:
+        """What applies to the units of a file (``None``: a text or stdin, the configuration here)."""
+        config = self.config_for(path if path is not None else Path.cwd())
+        skip = tuple(file_ignores(path, config)) if path is not None else ()
+        return FileSettings(config, self.linter_for(config), skip)
 
-        enabled = {r.id for r in linter.rules}
-        if UNUSED_IGNORE in enabled and not any(selector_matches(s, UNUSED_IGNORE) for s in skip):
-            known = [r.id for r in linter.all_rules]
-            for reply, suppressions in files_seen.values():
-                severity = config.severity.get(UNUSED_IGNORE, linter.rule(UNUSED_IGNORE).severity)
-                findings.extend(_unused(reply, suppressions, linter, known, severity))
-        return findings
-
-    def fixable(
-        self, replies: Iterator[Reply], config: Config, path: Path, unsafe: bool
-    ) -> list[tuple[int, int, str, str]]:
-        """File edits ``(start, end, replacement, rule)`` for the fixes of the findings in these replies."""
-        edits = []
-        for reply, d in self.check_replies(replies, config, path):
-            fix = d.fix
-            if fix is None or not (fix.safe or unsafe) or not _is_template(reply):
-                continue
-            source = reply.source
-            span = source.file_span(fix.start, fix.end) if source is not None else None
-            if span is None:
-                continue
-            encoded = source.encode(fix.replacement, source.file.text[span[0] : span[1]], fix.start, fix.end)
-            if encoded is not None:
-                edits.append((span[0], span[1], encoded, d.rule))
-        return edits
+    def library(self, path: Path, config: Config) -> Library:
+        """A canned-reply file as one unit."""
+        return Library(str(path), list(self.replies(path, config)))
 
 
-def _suppressed(reply: TemplateReply, rule_id: str) -> bool:
-    for supp in reply.ignores:
-        selector = supp.covers(rule_id)
-        if selector is not None:
-            supp.used.add(selector)
-            return True
-    return False
+@dataclass(frozen=True)
+class FileSettings:
+    """The settings of one input file: its configuration, its Linter, its per-file ignores."""
+
+    config: Config
+    linter: Linter
+    skip: tuple[str, ...] = ()
 
 
-def _unused(
-    reply: TemplateReply, suppressions: list[Suppression], linter: Linter, known: list[str], severity: str
-) -> list[Finding]:
-    from chatlint.templates.suppress import UNUSED_IGNORE
-
-    file = reply.source.file if reply.source is not None else None
-    if file is None:
-        return []
-    rule = linter.rule(UNUSED_IGNORE)
-    out: list[Finding] = []
-    seen: set[int] = set()
-    for supp in suppressions:
-        if id(supp) in seen:
-            continue
-        seen.add(id(supp))
-        for selector in supp.rules or ("*",):
-            if selector in supp.used:
-                continue
-            marker = file.text[supp.offset : supp.offset + supp.length].rstrip()
-            if selector != "*" and not any(selector_matches(selector, k) for k in known):
-                why = f"нет правила или категории {selector!r}"
-            elif selector == "*":
-                why = "ни одно правило здесь не срабатывает"
-            else:
-                why = f"{selector} здесь не срабатывает"
-            message = f"Подавление «{marker}» ничего не подавило: {why}. Уберите его или исправьте id правила."
-            offset = supp.offset
-            note = Reply(marker, file.path, lambda o, base=offset, f=file: f.line_col(base + o))
-            d = Diagnostic(UNUSED_IGNORE, severity, 0, len(marker), message, marker, source=rule.source)
-            out.append((note, d))
-    return out
+def _folder_files(folder: Path, respect_gitignore: bool = True) -> list[Path]:
+    """Files under ``folder``: what git tracks or would track there, else every file outside
+    hidden folders minus what the ``.gitignore`` files on the way leave out. Without
+    ``respect_gitignore``: every file outside hidden folders."""
+    if respect_gitignore:
+        listed = _git_files(folder)
+        if listed is not None:
+            return listed
+    return sorted(_walk_without_git(folder.resolve(), [] if respect_gitignore else None))
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    """Files under ``folder``: what git tracks or would track there, else every file
-    outside hidden folders minus the patterns of ``.gitignore`` files on the way."""
+def _git_files(folder: Path) -> list[Path] | None:
+    """The files git lists under ``folder`` (tracked, or untracked and not ignored), hidden ones
+    left out; None outside git."""
     import subprocess  # here: ``check --text`` never walks a folder
 
     try:
@@ -293,33 +227,57 @@ def _folder_files(folder: Path) -> list[Path]:
             timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
-        done = None
-    if done is not None and done.returncode == 0:
-        names = {n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
-        return sorted(p for p in (folder / n for n in names) if p.is_file())
-    return sorted(_walk_without_git(folder.resolve(), []))
+        return None
+    if done.returncode != 0:
+        return None
+    names = {n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+    shown = (n for n in names if not any(part.startswith(".") for part in n.split("/")))  # as the walk does
+    return sorted(p for p in (folder / n for n in shown) if p.is_file())
 
 
-def _walk_without_git(folder: Path, patterns: list[tuple[Path, str]]) -> Iterator[Path]:
-    ignore_file = folder / ".gitignore"
-    if ignore_file.is_file():
-        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        patterns = patterns + [(folder, s.strip()) for s in lines if s.strip() and not s.startswith(("#", "!"))]
+def _walk_without_git(folder: Path, ignores: list | None, seen: set[tuple[int, int]] | None = None) -> Iterator[Path]:
+    """The files under ``folder``, hidden entries left out. ``ignores`` holds (folder, spec) of the
+    .gitignore files above (None: read no .gitignore). A folder reached again through a link (the
+    same device and inode, or a folder above the walk's start) is not walked again."""
+    if seen is None:
+        seen = {_dir_key(p) for p in (folder, *folder.parents)}
+    if ignores is not None:
+        ignore_file = folder / ".gitignore"
+        if ignore_file.is_file():
+            ignores = ignores + [(folder, _gitignore_spec(ignore_file))]
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if any(_ignored(entry, base, pattern) for base, pattern in patterns):
+        is_dir = entry.is_dir()
+        if ignores and _ignored(entry, is_dir, ignores):
             continue
-        if entry.is_dir():
-            yield from _walk_without_git(entry, patterns)
+        if is_dir:
+            key = _dir_key(entry)
+            if key not in seen:
+                seen.add(key)
+                yield from _walk_without_git(entry, ignores, seen)
         elif entry.is_file():
             yield entry
 
 
-def _ignored(entry: Path, base: Path, pattern: str) -> bool:
-    rel = relative(entry, base)
-    if rel is None:
-        return False
-    if pattern.endswith("/") and not entry.is_dir():
-        return False
-    return glob_matches(pattern.lstrip("/") if pattern.startswith("/") else pattern, rel)
+def _dir_key(folder: Path) -> tuple[int, int]:
+    stat = folder.stat()
+    return stat.st_dev, stat.st_ino
+
+
+def _gitignore_spec(path: Path):
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8", errors="replace").splitlines())
+
+
+def _ignored(entry: Path, is_dir: bool, ignores: list) -> bool:
+    """Git's verdict on ``entry``: the deepest .gitignore with a matching pattern decides, and
+    within one file the last matching pattern (``!pattern`` takes a path back in)."""
+    verdict = False
+    for base, spec in ignores:  # the walk joined ``entry`` onto each base: a path relative to it as named
+        rel = entry.relative_to(base).as_posix()
+        include = spec.check_file(rel + "/" if is_dir else rel).include
+        if include is not None:
+            verdict = include
+    return verdict

@@ -13,9 +13,9 @@ The folder: ``$CHATLINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/chatlint``, else
 Entries are written atomically (a temporary file, then a rename). An entry that is
 truncated, corrupt, not ours or not owned by this user is ignored and the rules are loaded
 from the YAML; a folder that cannot be written to only means no entry is written.
-Unpickling runs code named in the file, so the cache is trusted like the user's own files:
-it is read only from a folder and files owned by this user that nobody else may write to
-(see SECURITY.md).
+Unpickling runs code named in the file, so an entry is read only when nobody else could have
+put it there: opened without following links, checked on the open descriptor, in folders
+from ``/`` down that only this user or root can write to (see SECURITY.md).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import stat
 import sys
 import threading
 import time
@@ -220,29 +221,90 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"unknown persistent id {pid!r}") from None
 
 
-def _trusted(path: Path) -> bool:
-    """A file and its folder owned by this user, and writable by nobody else (POSIX)."""
-    return _trusted_folder(path.parent) and _owned(os.stat(path))
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open_folder(folder: Path) -> int | None:
+    """A descriptor of ``folder``, or None when someone else could have put what is in it.
+
+    The real path is walked from ``/`` one name at a time without following links, and each
+    open folder is checked on its descriptor (``fstat``), so swapping a folder for a link
+    between the check and the read gains nothing. Every folder above must be owned by this
+    user or root and writable by nobody else (a sticky shared folder such as ``/tmp`` is fine:
+    others cannot rename what is not theirs); the cache folder itself must be this user's.
+    """
+    parts = Path(os.path.realpath(folder)).parts
+    fd = os.open(parts[0], _DIR_FLAGS)
+    try:
+        for name in parts[1:]:
+            if not _safe_parent(os.fstat(fd)):
+                os.close(fd)
+                return None
+            parent, fd = fd, -1
+            try:
+                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            finally:
+                os.close(parent)
+        if not _owned(os.fstat(fd)):
+            os.close(fd)
+            return None
+        return fd
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        raise
+
+
+def _safe_parent(st: os.stat_result) -> bool:
+    if st.st_uid not in (0, os.getuid()):
+        return False
+    return not st.st_mode & 0o022 or bool(st.st_mode & stat.S_ISVTX)
 
 
 def _trusted_folder(folder: Path) -> bool:
-    return _owned(os.stat(folder))
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: the profile folder is private
+        return True
+    fd = _open_folder(folder)
+    if fd is None:
+        return False
+    os.close(fd)
+    return True
 
 
 def _owned(st: os.stat_result) -> bool:
-    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: the profile folder is private
-        return True
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of an entry that is a regular file of this user in a trusted folder, or None."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
+        return path.read_bytes()
+    folder = _open_folder(path.parent)
+    if folder is None:
+        return None
+    try:
+        fd = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    finally:
+        os.close(folder)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _owned(st):
+            return None
+        data = f.read()
+        try:
+            os.utime(fd)  # recently used: pruned last
+        except OSError:
+            pass
+        return data
 
 
 def _read(path: Path, key: bytes, ctx: Any) -> list | None:
     """The rules of a valid entry, or None (missing, stale, corrupt, untrusted)."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-        if not _trusted(path):
-            return None
+        data = _read_entry(path)
     except OSError:
+        return None
+    if data is None:
         return None
     head = len(_MAGIC) + 2 * _DIGEST
     if len(data) <= head or not data.startswith(_MAGIC):
@@ -258,10 +320,6 @@ def _read(path: Path, key: bytes, ctx: Any) -> list | None:
         return None
     if not isinstance(rules, list):
         return None
-    try:
-        os.utime(path)  # recently used: pruned last
-    except OSError:
-        pass
     return rules
 
 

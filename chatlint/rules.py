@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from chatlint.diagnostic import SEVERITIES
-from chatlint.kinds import KINDS, Context
+from chatlint.kinds import KINDS, Context, RuleKind
 from chatlint.pattern import PatternError, parse_pattern
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chatlint.rule_yaml import LineDict
 
 RULE_ID_RE = regex.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
 COMMON_KEYS = {
     "id", "kind", "severity", "message", "source", "why", "suggest", "unless",
     "unless_scope", "examples", "enabled", "fix", "quotes",
 }  # fmt: skip
-MAX_FILE_BYTES = 512 * 1024  # 35x the largest built-in file; pure-Python YAML reads ~15-70 KB/s
+from chatlint.limits import MAX_FILE_BYTES  # noqa: E402,F401 - also the rule files' limit
+
 MAX_LIST_ITEMS = 20_000  # items in one kind parameter (word lists, patterns)
 MAX_TEXT_LIST = 2_000  # suggestions, unless patterns, examples of one rule
-MAX_DEPTH = 20  # nesting of YAML collections; rules need 4
 
 
 def builtin_rules_dir() -> Path:
@@ -78,32 +82,6 @@ class Rule:
     path: str = ""
     line: int = 0
     impl: Any = None  # the RuleKind instance
-
-    @property
-    def category(self) -> str:
-        return self.id.split("/", 1)[0]
-
-
-class LineDict(dict):
-    """A dict that knows the line it started on and the line of each key."""
-
-    line: int = 0
-    key_lines: dict
-
-
-class LineList(list):
-    """A list that knows the line of each item."""
-
-    lines: list
-
-
-def __getattr__(name: str):
-    """The YAML loader lives in chatlint/rule_yaml.py (imported on first use)."""
-    if name in ("_LineLoader", "_FastLineLoader", "_load_yaml", "_shallow", "load_yaml"):
-        from chatlint import rule_yaml
-
-        return getattr(rule_yaml, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rule_files(path: Path) -> list[Path]:
@@ -190,24 +168,12 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         problems.append(RuleProblem(name, line, "", "not valid UTF-8"))
         return []
-    import yaml
-
-    from chatlint.rule_yaml import load_yaml
+    from chatlint.rule_yaml import LineList  # PyYAML only when a rule file is parsed
 
     try:
-        data = load_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: {exc.problem or exc}"))
-        return []
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: character U+{char:04X} is not allowed"))
-        return []
-    except (yaml.YAMLError, RecursionError) as exc:
-        problems.append(RuleProblem(name, 0, "", f"invalid YAML: {exc}"))
+        data = _parse(text, name)
+    except _YamlProblem as exc:
+        problems.append(exc.problem)
         return []
     if data is None:
         return []
@@ -235,7 +201,26 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
     return rules
 
 
+class _YamlProblem(Exception):
+    def __init__(self, problem: RuleProblem) -> None:
+        self.problem = problem
+
+
+def _parse(text: str, name: str) -> Any:
+    """The YAML of a rule file with line-keeping containers; a syntax error raises _YamlProblem with its line."""
+    import yaml
+
+    from chatlint.rule_yaml import load_yaml, yaml_problem
+
+    try:
+        return load_yaml(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        line, problem = yaml_problem(exc, text)
+        raise _YamlProblem(RuleProblem(name, line, "", f"invalid YAML: {problem}")) from None
+
+
 def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: list[RuleProblem]) -> Rule | None:
+    """One rule from its YAML mapping: common keys, kind parameters, then compiled; None on a problem."""
     raw_id = raw.get("id")
     rule_id = raw_id if isinstance(raw_id, str) else ""
     before = len(problems)
@@ -244,12 +229,29 @@ def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: lis
         key_line = getattr(raw, "key_lines", {}).get(key, line) if key else line
         problems.append(RuleProblem(path, key_line, rule_id, message))
 
+    _check_id(raw_id, problem)
+    kind = _kind_of(raw, problem)
+    if kind is None:
+        return None
+    common = _common_keys(raw, kind, problem)
+    params = _kind_params(raw, kind, problem)
+    if len(problems) > before:
+        return None
+    rule = Rule(id=rule_id, kind=kind.name, params=params, path=path, line=line, **common)
+    return rule if _compile(rule, raw, kind, ctx, problem) else None
+
+
+def _check_id(raw_id: Any, problem: Callable[..., None]) -> None:
     if raw_id is not None and not isinstance(raw_id, str):
         problem(f"'id' must be a string like 'taboo/dont-know', not {type(raw_id).__name__}", "id")
-    elif not rule_id:
+    elif not raw_id:
         problem("missing 'id' (a string like 'taboo/dont-know')", "id")
-    elif not RULE_ID_RE.match(rule_id):
-        problem(f"id {rule_id!r} must look like 'category/name' in lower case", "id")
+    elif not RULE_ID_RE.match(raw_id):
+        problem(f"id {raw_id!r} must look like 'category/name' in lower case", "id")
+
+
+def _kind_of(raw: LineDict, problem: Callable[..., None]) -> type[RuleKind] | None:
+    """The rule's kind (named, or inferred from its keys), with its unknown and missing keys reported."""
     kind_name = raw.get("kind") or _infer_kind(raw)
     if not isinstance(kind_name, str):
         problem(f"'kind' must be a string (one of: {', '.join(sorted(KINDS))})", "kind")
@@ -274,15 +276,22 @@ def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: lis
     for key in kind.required:
         if key not in raw:
             problem(f"kind {kind_name!r} needs {key!r}")
+    return kind
+
+
+def _common_keys(raw: LineDict, kind: type[RuleKind], problem: Callable[..., None]) -> dict[str, Any]:
+    """The keys every rule has (severity, message, source, examples …), checked, as Rule fields."""
     severity = raw.get("severity", "warning")
     if severity not in SEVERITIES:
         problem(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}", "severity")
     message = raw.get("message")
     if not isinstance(message, str) or not message.strip():
         problem("missing 'message': say what is wrong and what to write instead", "message")
+        message = ""
     source = raw.get("source", "")
     if not isinstance(source, str) or not source.strip():
         problem("missing 'source': the guide (file and section) this rule comes from", "source")
+        source = ""
     suggest = _str_list(raw.get("suggest", []), "suggest", problem)
     unless_source = _str_list(raw.get("unless", []), "unless", problem)
     unless_scope = raw.get("unless_scope", "sentence")
@@ -300,6 +309,24 @@ def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: lis
     for key in ("enabled", "quotes"):
         if key in raw and not isinstance(raw[key], bool):
             problem(f"{key!r} must be true or false", key)
+    return {
+        "severity": severity,
+        "message": message.strip(),
+        "source": source.strip(),
+        "why": str(raw.get("why", "") or "").strip(),
+        "suggest": suggest,
+        "unless_source": unless_source,
+        "unless_scope": unless_scope,
+        "examples_bad": bad,
+        "examples_good": good,
+        "enabled": raw.get("enabled", True),
+        "fix": fix,
+        "quotes": raw.get("quotes", False),
+    }
+
+
+def _kind_params(raw: LineDict, kind: type[RuleKind], problem: Callable[..., None]) -> dict[str, Any]:
+    """The kind's own keys with their defaults, checked against the default's type, as plain data."""
     params = {}
     for key, default in kind.keys.items():
         value = raw.get(key, default)
@@ -307,40 +334,33 @@ def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: lis
         if error:
             problem(error, key)
             continue
-        params[key] = value
-    if len(problems) > before:
-        return None
-    rule = Rule(
-        id=rule_id,
-        kind=kind_name,
-        severity=severity,
-        message=message.strip(),
-        source=source.strip(),
-        why=str(raw.get("why", "") or "").strip(),
-        suggest=suggest,
-        unless_source=unless_source,
-        unless_scope=unless_scope,
-        examples_bad=bad,
-        examples_good=good,
-        enabled=raw.get("enabled", True),
-        fix=fix,
-        quotes=raw.get("quotes", False),
-        params=params,
-        path=path,
-        line=line,
-    )
+        params[key] = _plain(value)
+    return params
+
+
+def _plain(value: Any) -> Any:
+    """YAML's line-keeping containers as plain dicts and lists: a loaded rule holds plain data."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _compile(rule: Rule, raw: LineDict, kind: type[RuleKind], ctx: Context, problem: Callable[..., None]) -> bool:
+    """Parse the rule's ``unless`` patterns and build its kind; False (with a problem) when either fails."""
     try:
-        rule.unless = [parse_pattern(p, ctx.morph) for p in unless_source]
+        rule.unless = [parse_pattern(p, ctx.morph) for p in rule.unless_source]
     except PatternError as exc:
         problem(f"in 'unless': {exc}", "unless")
-        return None
+        return False
     try:
-        rule.impl = kind(rule, params, ctx)
+        rule.impl = kind(rule, rule.params, ctx)
     except PatternError as exc:
         key = next((k for k in kind.required if k in raw), None)
         problem(str(exc), key)
-        return None
-    return rule
+        return False
+    return True
 
 
 def param_error(key: str, value: Any, default: Any) -> str:

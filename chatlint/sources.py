@@ -1,12 +1,17 @@
-"""Where replies come from: a text, stdin, or a file, each mapped back to file positions."""
+"""Where replies come from: bytes decoded to text, the plain-text reader and the reader registry.
+
+``Reply`` and ``LineIndex`` live in ``chatlint/reply.py``; they are named here for older imports.
+"""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from chatlint.reply import LineIndex, Reply
+
+__all__ = ["BinaryInput", "InputError", "LineIndex", "LineWriter", "Reply", "decode", "one_line", "replies_from"]
 
 # C0 and C1 control characters (but the tab), DEL and the Unicode line and paragraph
 # separators: each would break or garble a one-line message (str.splitlines breaks at \x0b too)
@@ -39,45 +44,6 @@ class InputError(Exception):
     def __init__(self, path: str, line: int, message: str) -> None:
         self.path, self.line, self.message = path, line, message
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
-
-
-@dataclass
-class Reply:
-    """One reply to check, with a map from offsets in ``text`` to (line, column) in its file."""
-
-    text: str
-    path: str = "<text>"
-    position: Callable[[int], tuple[int, int]] | None = None
-    meta: dict = field(default_factory=dict)  # conversation_id, message_id, author, …
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of ``text[offset]`` in the source file."""
-        if self.position is not None:
-            return self.position(offset)
-        return LineIndex(self.text).line_col(offset)
-
-
-class LineIndex:
-    """Offsets to 1-based (line, column) in a text; «\\r\\n», «\\r» and «\\n» end lines."""
-
-    def __init__(self, text: str, line: int = 1, column: int = 1) -> None:
-        self.starts = [0]
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            if ch == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
-                i += 1
-            if ch in "\r\n":
-                self.starts.append(i + 1)
-            i += 1
-        self.first_line, self.first_column = line, column
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        row = bisect.bisect_right(self.starts, offset) - 1
-        column = offset - self.starts[row] + 1
-        if row == 0:
-            column += self.first_column - 1
-        return self.first_line + row, column
 
 
 class BinaryInput(InputError):
@@ -147,11 +113,6 @@ def _looks_cp1251(data: bytes) -> bool:
     if sum(c in _CP1251_TEXT for c in high) < 0.95 * len(high):
         return False
     return sum(c.islower() for c in letters) >= 0.4 * len(letters)  # KOI8-R read as cp1251 is CAPS
-
-
-def _line_of(data: bytes, exc: Exception) -> int:
-    start = getattr(exc, "start", None)
-    return data[:start].count(b"\n") + 1 if start is not None else 0
 
 
 def text_replies(path: Path, encoding: str | None = None) -> Iterator[Reply]:

@@ -13,6 +13,7 @@ import threading
 from typing import NamedTuple
 
 from chatlint.morph import analyzer
+from chatlint.text import fold
 
 _SEPARATOR = 1  # pymorphy3 stores «word \x01 payload» keys
 _VOWEL_CONFUSIONS = ("еиэяё", "оаё", "юу", "ыи")
@@ -136,7 +137,7 @@ class Speller:
             return cached
         if self._by_prefix:
             has = self._words.has_keys_with_prefix
-            out = [(ch.replace("ё", "е"), index + ch) for ch in _ALPHABET if has(index + ch)]
+            out = [(fold(ch), index + ch) for ch in _ALPHABET if has(index + ch)]
             with self._lock:
                 if len(self._children) >= self._max_cache:
                     self._children = {}

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from chatlint.diagnostic import Diagnostic
-from chatlint.sources import Reply
+from chatlint.reply import Finding, Reply
 
-Finding = tuple[Reply, Diagnostic]
 # What the summary needs of a finding: (rule, severity, operator or "", message id).
 Mark = tuple[str, str, str, str]
 WEIGHT = {"error": 3, "warning": 2, "info": 1}

@@ -60,8 +60,6 @@ _LOOKALIKES = str.maketrans(
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _LATIN = regex.compile(r"\p{Latin}")
 
-QUOTE_PAIRS = {"«": "»", "“": "”", "„": "“", '"': '"'}
-
 
 class Token(NamedTuple):
     """A token: ``text[start:end]`` is its surface; ``norm`` is used for matching."""
@@ -73,6 +71,11 @@ class Token(NamedTuple):
     norm: str
     sentence: int  # index of the sentence the token belongs to
     newline_before: bool  # a line break separates it from the previous token
+
+
+def fold(word: str) -> str:
+    """Lower case with «ё» read as «е»: the one form words are compared in (writers use «ё» only now and then)."""
+    return word.lower().replace("ё", "е")
 
 
 def normalise(word: str) -> str:
@@ -88,7 +91,7 @@ def normalise(word: str) -> str:
             part.translate(_LOOKALIKES) if _LATIN.search(part) and _CYRILLIC.search(part) else part
             for part in word.split("-")
         )
-    return word.lower().replace("ё", "е")
+    return fold(word)
 
 
 # normalise() of the word forms seen so far: most words of a reply were seen before.
@@ -215,13 +218,13 @@ def _scan(text: str):
         surface = text[start:end]
         if kind == "word":
             norm = norms.get(surface) or _cached_normalise(surface)
-        elif kind == "punct":
+        elif kind == PUNCT:
             norm = surface
-        elif kind in ("code", "placeholder", "url", "email", "mention"):
+        elif kind in (CODE, PLACEHOLDER, URL, EMAIL, MENTION):
             norm = surface.lower()
         else:
             norm = surface
-        yield kind, start, end, surface, norm, kind == "punct" and surface[0] in ".!?…"
+        yield kind, start, end, surface, norm, kind == PUNCT and surface[0] in ".!?…"
 
 
 def _tokenize(text: str) -> list[Token]:
@@ -247,10 +250,10 @@ def _tokenize(text: str) -> list[Token]:
         pending_end = False
         if kind == "word":
             norm = norms.get(surface) or _cached_normalise(surface)
-        elif kind == "punct":
+        elif kind == PUNCT:
             norm = surface
             pending_end = surface[0] in ".!?…"
-        elif kind in ("code", "placeholder", "url", "email", "mention"):
+        elif kind in (CODE, PLACEHOLDER, URL, EMAIL, MENTION):
             norm = surface.lower()
         else:
             norm = surface
@@ -260,9 +263,9 @@ def _tokenize(text: str) -> list[Token]:
 
 
 def _starts_sentence(kind: str, surface: str) -> bool:
-    if kind == "word":
+    if kind == WORD:
         return not surface[0].islower()
-    return kind not in ("number", "punct") or surface in ("—", "–", "-", "«", '"', "(")
+    return kind not in (NUMBER, PUNCT) or surface in ("—", "–", "-", "«", '"', "(")
 
 
 def sentence_spans(tokens: list[Token]) -> list[tuple[int, int]]:

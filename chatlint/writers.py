@@ -16,7 +16,7 @@ from urllib.parse import quote
 from chatlint import __version__
 from chatlint.diagnostic import Diagnostic
 from chatlint.output import finding_dict, write_text
-from chatlint.sources import Reply
+from chatlint.reply import Reply
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -93,7 +93,7 @@ texts = st.lists(_ALPHABET, max_size=30).map("".join)
 def _corpus_texts() -> list[str]:
     out = []
     for path in sorted((ROOT / "corpus").glob("**/*.yaml")):
-        out += [entry["text"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+        out += [e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if "text" in e]  # inventory: phrases
     return out
 
 

@@ -80,7 +80,7 @@ def test_grouper_remembers_a_bounded_number_of_closed_conversations() -> None:
 
 def test_summary_of_marks_is_the_summary_of_findings() -> None:
     from chatlint.diagnostic import Diagnostic
-    from chatlint.sources import Reply
+    from chatlint.reply import Reply
 
     op = Reply("x", "p", meta={"author": "Мария", "role": "operator", "message_id": 5})
     client = Reply("y", "p", meta={"author": "Клиент", "role": "client", "message_id": 6})
@@ -182,14 +182,14 @@ def test_workers_building_their_own_linter_give_what_forked_workers_give(monkeyp
     """Where there is no fork, each worker builds its Linter from the arguments (the initialiser)."""
     import multiprocessing
 
-    from chatlint import runner
-    from chatlint.sources import Reply
+    from chatlint.execute import Linters, run_jobs
+    from chatlint.reply import Reply
 
-    units = [(Reply(text, f"<{i}>"), ()) for i, text in enumerate(["Я не знаю!!!", "Хорошо", "ВАШ ЗАКАЗ ГОТОВ"] * 3)]
-    kwargs = {"select": ["taboo", "style"]}
-    forked = list(runner.check_units(units, kwargs, 2, False, output_format="jsonl"))
+    jobs = [(Reply(text, f"<{i}>"), 0, ()) for i, text in enumerate(["Я не знаю!!!", "Хорошо", "ВАШ ЗАКАЗ ГОТОВ"] * 3)]
+    kwargs = {0: {"select": ["taboo", "style"]}}
+    forked = list(run_jobs(jobs, Linters(kwargs), 2, output_format="jsonl"))
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    spawned = list(runner.check_units(units, kwargs, 2, False, output_format="jsonl"))
+    spawned = list(run_jobs(jobs, Linters(kwargs), 2, output_format="jsonl"))
     assert [u.items for u in spawned] == [u.items for u in forked]
     assert [u.tally() for u in spawned] == [u.tally() for u in forked]
     assert any(u.items for u in forked) and not any(u.findings for u in forked)

@@ -264,37 +264,35 @@ def _same_tree(a, b) -> None:
 def test_libyaml_loading_gives_the_same_rules_and_lines() -> None:
     import yaml
 
-    from chatlint import rules
+    from chatlint import rule_yaml, rules
 
     for path in sorted(rules.builtin_rules_dir().glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        _same_tree(yaml.load(text, Loader=rules._LineLoader), rules._load_yaml(text))  # noqa: S506
+        _same_tree(yaml.load(text, Loader=rule_yaml._LineLoader), rule_yaml.load_yaml(text))  # noqa: S506
 
 
 def test_aliases_are_still_refused_and_errors_name_the_line() -> None:
     import yaml
 
-    from chatlint import rules
+    from chatlint.rule_yaml import load_yaml
 
     with pytest.raises(yaml.YAMLError, match="aliases"):
-        rules._load_yaml("- &a {id: x/y}\n- *a\n")
+        load_yaml("- &a {id: x/y}\n- *a\n")
     with pytest.raises(yaml.MarkedYAMLError) as caught:
-        rules._load_yaml("- id: x/y\n  message: [unclosed\n")
+        load_yaml("- id: x/y\n  message: [unclosed\n")
     assert caught.value.problem_mark is not None
 
 
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_caps_text_pre_check_changes_nothing(linter, text: str) -> None:
-    from chatlint.kinds import Doc, caps
+    from chatlint.kinds import Doc
+    from chatlint.kinds.prefilter import CAPS_HINT
 
     rule = linter.rule("style/caps").impl
-    fast = rule.find(Doc(text, linter.morph))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(caps, "_CAPS_HINT", regex.compile(""))  # the pre-check always passes
-        assert fast == rule.find(Doc(text, linter.morph))
+    assert rule.find(Doc(text, linter.morph)) == rule._find(Doc(text, linter.morph))  # _find: no pre-check
     for shouted in ("ВНИМАНИЕ, ЧИТАЙТЕ", "Á́B́ В-Г", "НЕ ЗНАЮ"):
-        assert caps._CAPS_HINT.search(shouted)
+        assert CAPS_HINT.search(shouted)
 
 
 def test_follower_pre_check_changes_nothing(monkeypatch) -> None:
@@ -306,7 +304,7 @@ def test_follower_pre_check_changes_nothing(monkeypatch) -> None:
 
     texts = [t for t in TRICKY]
     for path in sorted(Path(__file__).resolve().parent.parent.glob("corpus/**/*.yaml")):
-        texts += [entry["text"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+        texts += [e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if "text" in e]  # inventory
     texts += ["Я не знаю.", "Я, не знаю", "Мы не в курсе", "Вы должны были", "вы не правы", "На вашем месте я бы"]
     everything = [r.id for r in linter_module.Linter().all_rules]
     fast = linter_module.Linter(extend_select=everything)
@@ -473,7 +471,7 @@ def _texts_with_matches() -> list[str]:
 
     texts = list(TRICKY)
     for path in sorted(Path(__file__).resolve().parent.parent.glob("corpus/**/*.yaml")):
-        texts += [entry["text"] for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+        texts += [e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if "text" in e]  # inventory
     for rule in Linter().all_rules:
         texts += [t for t in (*rule.examples_bad, *rule.examples_good) if isinstance(t, str)]
     texts += ReplyGenerator(3).replies(300)

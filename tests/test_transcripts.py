@@ -173,7 +173,7 @@ def test_jivo_webhooks_jsonl_with_a_bad_line() -> None:
     assert [c.conversation_id for c in convs] == ["301", "302"]
     assert [e.author for e in convs[0].replies] == ["Светлана Ким", "Павел Дроздов"]
     assert convs[0].events[0].message_id == "301:1"
-    assert log.problems == [("jivo_webhooks.jsonl", 2, "invalid JSON: Expecting value")]
+    assert log.problems == [("jivo_webhooks.jsonl", 2, "invalid JSON: Expecting value (column 1)")]
 
 
 def test_bitrix24_sorted_bbcode_transfer_autoanswer() -> None:

@@ -17,6 +17,7 @@ from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import BASIC_WORD, TURKISH_I, reply_bits, watch
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
+from chatlint.text import CODE, EMAIL, PLACEHOLDER, URL, fold
 
 _NUMBER_BEFORE = regex.compile(r"\d[\d\s\u00a0.,:–-]*(?:[₽$€%]|руб\.|р\.)?[\s\u00a0]*/?[\s\u00a0]*$")
 _NUMBER_AFTER = regex.compile(r"^:?[\s\u00a0]*(?:№\s*)?[\d+(]")
@@ -101,7 +102,7 @@ class AbbreviationRule(RuleKind):
 
 
 def _key(text: str) -> str:
-    return regex.sub(r"\s+", "", text.strip().lower().replace("ё", "е"))
+    return regex.sub(r"\s+", "", fold(text.strip()))
 
 
 def _regex_for(key: str) -> str:
@@ -131,6 +132,4 @@ def _case(full: str, surface: str) -> str:
 
 def _inside_token(doc: Doc, start: int, end: int) -> bool:
     """Part of a URL, an e-mail, a code or a placeholder."""
-    return any(
-        t.start <= start and end <= t.end and t.kind in ("url", "email", "code", "placeholder") for t in doc.tokens
-    )
+    return any(t.start <= start and end <= t.end and t.kind in (URL, EMAIL, CODE, PLACEHOLDER) for t in doc.tokens)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
+
+import regex
 
 from chatlint.pattern import Pattern, Sequence, match_at
 from chatlint.text import WORD, Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.morph import Morphology
-    from chatlint.rules import Rule
+
+
+# The arrow of a «wrong → right» entry in a rule parameter (``substitute`` and ``misspellings``).
+ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 
 
 class Vocabulary(NamedTuple):
@@ -140,10 +145,6 @@ class Doc:
             found = self._unless[key] = frozenset(hits)
         return found
 
-    def words(self) -> list[Token]:
-        """The word tokens."""
-        return [t for t in self.tokens if t.kind == "word"]
-
 
 def cancelled(doc: Doc, patterns: list, start: int, scope: str = "sentence") -> bool:
     """One of ``patterns`` matches in the sentence holding offset ``start`` (or anywhere in the
@@ -162,6 +163,14 @@ def cancelled(doc: Doc, patterns: list, start: int, scope: str = "sentence") -> 
     return seq.tokens[pos].sentence in sentences
 
 
+class RuleFields(Protocol):
+    """What a kind reads of the rule it compiles (``chatlint.rules.Rule`` has these and more)."""
+
+    id: str
+    suggest: list[str]
+    unless_scope: str
+
+
 class RuleKind:
     """A kind of rule. Subclasses name their YAML keys and find matches in a Doc."""
 
@@ -171,7 +180,7 @@ class RuleKind:
     fix_default: ClassVar[str] = "none"
     scope: ClassVar[str] = "reply"  # "conversation" for dialogue kinds, which judge a whole chat
 
-    def __init__(self, rule: Rule, params: dict[str, Any], ctx: Context) -> None:
+    def __init__(self, rule: RuleFields, params: dict[str, Any], ctx: Context) -> None:
         self.rule = rule
         self.params = params
         self.ctx = ctx
@@ -179,10 +188,6 @@ class RuleKind:
 
     def find(self, doc: Doc) -> list[Match]:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def triggers(self) -> list[tuple[Any, Any]]:
-        """(atom, payload) pairs for the trigger index; empty means: always run ``find``."""
-        return []
 
 
 KINDS: dict[str, type[RuleKind]] = {}

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
-from chatlint.kinds.prefilter import CAPS, CAPS_HINT, reply_bits
-from chatlint.text import WORD
+from chatlint.kinds.prefilter import CAPS, reply_bits
+from chatlint.text import NUMBER, PUNCT, WORD
 
 _NUMBERING = "0123456789.)-–—•* \t"
-
-
-# Two capitals with nothing but marks, apostrophes or hyphens between them: every word
-# in capitals has this (an alphabetic character that is upper-case is a \p{Lu}). It never
-# spans whitespace, so it is a bit of the reply's chunks (``prefilter.CAPS``).
-_CAPS_HINT = CAPS_HINT
 
 
 @register
@@ -54,7 +48,7 @@ class CapsRule(RuleKind):
             if token is not None and token.kind == WORD and self._is_caps(token.text):
                 run.append(i)
                 continue
-            if token is not None and token.kind != WORD and token.kind in ("punct", "number") and run:
+            if token is not None and token.kind != WORD and token.kind in (PUNCT, NUMBER) and run:
                 if token.text in (",", "-", "—", "–"):
                     continue  # a comma or dash does not break a shouted phrase
             if run:

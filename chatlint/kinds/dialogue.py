@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar, NamedTuple
 
-from chatlint.conversation import TRANSFER, Conversation, Event
+from chatlint.conversation import TRANSFER, Conversation, Event, first_response, seconds_between
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.text import fold
 
 
 class Hit(NamedTuple):
@@ -24,7 +25,7 @@ class Hit(NamedTuple):
 
 
 def _norm(text: str) -> str:
-    return text.lower().replace("ё", "е")
+    return fold(text)
 
 
 class _Phrases:
@@ -83,23 +84,6 @@ class DialogueKind(RuleKind):
         raise NotImplementedError
 
 
-def _seconds(a: Event, b: Event) -> float | None:
-    if a.timestamp is None or b.timestamp is None:
-        return None
-    return (b.timestamp - a.timestamp).total_seconds()
-
-
-def first_response(conv: Conversation) -> tuple[Event, float] | None:
-    """The first operator reply after the client's first message and its delay in seconds."""
-    first = next((e for e in conv.events if e.is_client_message), None)
-    if first is None:
-        return None
-    after = conv.events[conv.events.index(first) + 1 :]
-    reply = next((e for e in after if e.is_reply), None)
-    waited = _seconds(first, reply) if reply is not None else None
-    return (reply, waited) if waited is not None else None
-
-
 @register
 class FirstResponse(DialogueKind):
     """The first operator reply comes more than ``max_seconds`` after the client's first message."""
@@ -128,7 +112,7 @@ class ResponseTime(DialogueKind):
             if e.is_client_message and waiting is None:
                 waiting = e
             elif e.is_reply and waiting is not None:
-                waited = _seconds(waiting, e)
+                waited = seconds_between(waiting, e)
                 if answered_once and waited is not None and waited > self.params["max_seconds"]:
                     hits.append(_hit(e, seconds=round(waited), limit=self.params["max_seconds"]))
                 waiting, answered_once = None, True
@@ -276,7 +260,7 @@ class Burst(DialogueKind):
                 run = []
             elif e.is_reply:
                 short = len(e.text.strip()) <= self.params["max_chars"]
-                span = _seconds(run[0], e) if run else 0
+                span = seconds_between(run[0], e) if run else 0
                 if short and run and span is not None and span <= self.params["within_seconds"]:
                     run.append(e)
                 else:

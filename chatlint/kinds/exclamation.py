@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.text import PUNCT
 
 
 @register
@@ -20,7 +21,7 @@ class ExclamationRule(RuleKind):
         marks = 0
         crossing = None
         for token in doc.tokens:
-            if token.kind != "punct" or "!" not in token.text:
+            if token.kind != PUNCT or "!" not in token.text:
                 continue
             count = token.text.count("!")
             marks += count

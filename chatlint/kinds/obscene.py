@@ -26,6 +26,7 @@ from chatlint.kinds.prefilter import chunks as split_chunks
 from chatlint.kinds.regex_rule import RuleTimeoutWarning
 from chatlint.morph import analyzer
 from chatlint.pattern import PatternError
+from chatlint.text import EMAIL, MENTION, PLACEHOLDER, URL, fold
 
 _WORDCH = r"[\p{L}\p{M}\d@$€]"
 _RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%\"`^]{{1,4}}|[!?](?=\p{{Ll}})|[._~'’|+,:-]{{1,3}}|…){_WORDCH}*)*")
@@ -74,8 +75,8 @@ class ObsceneRule(RuleKind):
         self._clean: set[str] = set()  # whitespace-separated chunks with no obscene candidate
         self._clean_pairs: set[str] = set()  # a short chunk joined to the next, with no root
         self._function: dict[str, bool] = {}  # short chunks: a preposition, conjunction, pronoun …
-        self.exceptions = tuple(str(e).lower().replace("ё", "е") for e in params["exceptions"] or [])
-        self.accept = frozenset(w.lower().replace("ё", "е") for w in ctx.vocabulary.accept)
+        self.exceptions = tuple(fold(str(e)) for e in params["exceptions"] or [])
+        self.accept = frozenset(fold(w) for w in ctx.vocabulary.accept)
 
     def find(self, doc: Doc) -> list[Match]:
         original = text = doc.text
@@ -85,7 +86,7 @@ class ObsceneRule(RuleKind):
             text = disguise.fold_scripts(clean)  # one character for one: offsets kept
         if not self._may_match(text):
             return []
-        skip = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "mention", "placeholder")]
+        skip = [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL, MENTION, PLACEHOLDER)]
         found: list[Match] = []
         for start, end, word in chain(_candidates(text), self._short_pairs(text)):
             if _proper_name(text, start, word):
@@ -170,7 +171,7 @@ class ObsceneRule(RuleKind):
 
     def _judge(self, word: str) -> bool:
         lowered = word.lower()
-        if lowered.replace("ё", "е") in self.accept or _not_a_word(word):
+        if fold(lowered) in self.accept or _not_a_word(word):
             return False
         letters = sum(1 for c in lowered if c != "*")
         stars = lowered.count("*")

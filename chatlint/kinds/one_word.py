@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
-from chatlint.text import normalise
+from chatlint.text import PLACEHOLDER, normalise
 
 
 @register
@@ -21,7 +21,7 @@ class OneWordRule(RuleKind):
         words = doc.seq.tokens  # the content tokens: words, numbers, codes
         if not words or len(words) >= self.params["min_words"]:
             return []
-        if any(t.kind == "placeholder" for t in doc.tokens):
+        if any(t.kind == PLACEHOLDER for t in doc.tokens):
             return []  # «{{greeting}}, {{name}}» expands to more than it shows
         if " ".join(t.norm for t in words) in self.allow:
             return []

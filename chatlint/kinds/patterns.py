@@ -6,12 +6,11 @@ from typing import Any, NamedTuple
 
 import regex
 
-from chatlint.kinds.base import Doc, Match, RuleKind, cancelled, register
+from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, cancelled, register
 from chatlint.morph import match_case
 from chatlint.pattern import Pattern, PatternError, parse_pattern
 
 _TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
-_ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _SPACES_RE = regex.compile(r"\s{2,}")
 
 
@@ -143,9 +142,9 @@ class SubstituteRule(PatternKind):
             raise PatternError("'substitute' must be a non-empty list of 'wrong → right' strings")
         self._patterns = []
         for entry in entries:
-            if not isinstance(entry, str) or not _ARROW_RE.search(entry):
+            if not isinstance(entry, str) or not ARROW_RE.search(entry):
                 raise PatternError(f"substitute entry {entry!r} must look like 'wrong → right'")
-            wrong, right = _ARROW_RE.split(entry, maxsplit=1)
+            wrong, right = ARROW_RE.split(entry, maxsplit=1)
             rights = [r.strip() for r in right.split("|") if r.strip()]
             if not rights:
                 raise PatternError(f"substitute entry {entry!r} has nothing after the arrow")

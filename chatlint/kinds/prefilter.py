@@ -42,6 +42,8 @@ _FIRST_WORD_BIT = 1 << 8
 _MARK_PAIR = re.compile(r"[,;!?.][!,.?A-Z\x80-\U0010ffff]")  # every Cyrillic letter is above \x7f
 _STRETCHED = re.compile(r"([а-яё])\1\1")
 _MIXED = re.compile(r"[a-zA-Z](?:(?<=[а-яёА-ЯЁ][a-zA-Z])|(?=[а-яёА-ЯЁ]))")
+# Two capitals with nothing but marks, apostrophes or hyphens between them: every word in
+# capitals has this (an alphabetic character that is upper-case is a \p{Lu}); the CAPS bit.
 CAPS_HINT = regex.compile(r"\p{Lu}[\p{M}'’-]*\p{Lu}")
 _LETTER = regex.compile(r"[\p{L}*]")
 _WORDISH = regex.compile(r"[\p{L}\d*]")

@@ -21,13 +21,12 @@ import threading
 
 import regex
 
-from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, register
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 from chatlint.spell import Speller
-from chatlint.text import CODE, NUMBER, WORD, Token
+from chatlint.text import CODE, NUMBER, PUNCT, WORD, Token, fold
 
-_ARROW_RE = regex.compile(r"\s*(?:→|->|=>)\s*")
 _CYRILLIC_WORD = regex.compile(r"^[\p{Cyrillic}-]+$")
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _SPLIT_LEFT = frozenset({"в", "во", "на", "с", "со", "к", "ко", "у", "о", "об", "за", "не", "ни", "до", "от", "из"})
@@ -82,12 +81,12 @@ class SpellingRule(RuleKind):
         self.exact: dict[str, str] = {}
         self.stems: list[tuple[str, str]] = []
         for entry in params["misspellings"] or []:
-            if not isinstance(entry, str) or not _ARROW_RE.search(entry):
+            if not isinstance(entry, str) or not ARROW_RE.search(entry):
                 raise PatternError(f"misspelling {entry!r} must look like 'wrong → right'")
-            wrong, right = (s.strip() for s in _ARROW_RE.split(entry, maxsplit=1))
+            wrong, right = (s.strip() for s in ARROW_RE.split(entry, maxsplit=1))
             if not right:
                 raise PatternError(f"misspelling {entry!r} has nothing after the arrow")
-            for form in (w.strip().lower().replace("ё", "е") for w in wrong.split(",")):
+            for form in (fold(w.strip()) for w in wrong.split(",")):
                 if form.endswith("*"):
                     if not right.endswith("*"):
                         raise PatternError(f"misspelling {entry!r}: a stem 'wrong*' needs a stem 'right*'")
@@ -101,16 +100,16 @@ class SpellingRule(RuleKind):
         self._plans: dict[str, tuple] = {}
         if params["unknown_severity"] not in ("error", "warning", "info"):
             raise PatternError("'unknown_severity' must be error, warning or info")
-        self.modals = frozenset(str(w).lower().replace("ё", "е") for w in params["modals"] or [])
-        self.time_nouns = frozenset(str(w).lower().replace("ё", "е") for w in params["time_nouns"] or [])
-        self.accept = frozenset(str(w).lower().replace("ё", "е") for w in params["accept"] or [])
+        self.modals = frozenset(fold(str(w)) for w in params["modals"] or [])
+        self.time_nouns = frozenset(fold(str(w)) for w in params["time_nouns"] or [])
+        self.accept = frozenset(fold(str(w)) for w in params["accept"] or [])
         self.verb_prefixes = tuple(
             sorted((str(p).lower() for p in params["verb_prefixes"] or []), key=len, reverse=True)
         )
         self.prefixes = tuple(sorted((str(p).lower() for p in params["prefixes"] or []), key=len, reverse=True))
         vocab = ctx.vocabulary
-        self.user_accept = frozenset(w.lower().replace("ё", "е") for w in vocab.accept)
-        self.user_reject = frozenset(w.lower().replace("ё", "е") for w in vocab.reject)
+        self.user_accept = frozenset(fold(w) for w in vocab.accept)
+        self.user_reject = frozenset(fold(w) for w in vocab.reject)
 
     # --- the checks -------------------------------------------------------------------
     def find(self, doc: Doc) -> list[Match]:
@@ -218,7 +217,7 @@ class SpellingRule(RuleKind):
                 seen += 1
                 if self.time_nouns & self.morph.info(token.norm).lemmas:
                     break
-            elif token.kind == "punct" and token.text not in ("-", "–", "—"):
+            elif token.kind == PUNCT and token.text not in ("-", "–", "—"):
                 return None
         else:
             return None
@@ -362,7 +361,7 @@ def _neighbour(tokens: list[Token], i: int, step: int) -> Token | None:
     while 0 <= j < len(tokens):
         if tokens[j].kind in (WORD, NUMBER, CODE):
             return tokens[j]
-        if tokens[j].kind == "punct" and tokens[j].text not in ("-", "–", "—"):
+        if tokens[j].kind == PUNCT and tokens[j].text not in ("-", "–", "—"):
             return None
         j += step
     return None
@@ -377,7 +376,7 @@ def _starts_sentence(tokens: list[Token], i: int) -> bool:
             return True
         if prev.kind in (WORD, NUMBER, CODE):
             return False
-        if prev.kind == "punct" and prev.text in (":", "(", "«", '"', "“", "„", "-", "—", "–", "•", "*"):
+        if prev.kind == PUNCT and prev.text in (":", "(", "«", '"', "“", "„", "-", "—", "–", "•", "*"):
             return True
     return True
 
@@ -385,7 +384,7 @@ def _starts_sentence(tokens: list[Token], i: int) -> bool:
 def _sentence_end(tokens: list[Token], token: Token) -> str:
     last = ""
     for t in tokens:
-        if t.sentence == token.sentence and t.kind == "punct":
+        if t.sentence == token.sentence and t.kind == PUNCT:
             last = t.text
     return "?" if "?" in last else last
 

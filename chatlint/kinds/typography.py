@@ -17,7 +17,7 @@ import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import MARK_PAIR, MARK_START, MIXED, STRETCHED, reply_bits
-from chatlint.text import WORD
+from chatlint.text import CODE, EMAIL, PHONE, PLACEHOLDER, URL, WORD, fold
 
 CHECKS = ("space-before", "space-after", "double-space", "brackets", "marks", "stretched", "lookalikes")
 
@@ -56,7 +56,7 @@ class TypographyRule(RuleKind):
 
             raise PatternError(f"unknown typography check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}")
         self.checks = frozenset(checks)
-        self.allow = frozenset(str(a).lower().replace("ё", "е") for a in params["allow"] or [])
+        self.allow = frozenset(fold(str(a)) for a in params["allow"] or [])
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
@@ -78,7 +78,7 @@ class TypographyRule(RuleKind):
                 found.append(Match(start, end, (fix,) if fix else (), fix, None if safe else False))
 
         if space_before:
-            links = [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email")]
+            links = [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL)]
             for m in _SPACE_BEFORE.finditer(text):
                 if any(end == m.start() for _, end in links):
                     continue  # «mail@shop.ru ,» keeps the comma out of the link on purpose
@@ -100,14 +100,9 @@ class TypographyRule(RuleKind):
                     add(start, m.end(), "")
         if mark_pair and "marks" in checks:
             for m in _MARKS.finditer(text):
-                run = m.group()
-                if run[0] in "?!":
-                    if run.count("?") < 2 or run.count("!") > 1:
-                        continue  # «?!» is fine; «!!» belongs to style/exclamation
-                    fix = "?!" if "!" in run else "?"
-                else:
-                    fix = "," if run[0] == "," else "..."
-                add(m.start(), m.end(), fix)
+                fix = _marks_fix(m.group())
+                if fix is not None:
+                    add(m.start(), m.end(), fix)
         for token in doc.tokens if stretched or mixed else ():
             if token.kind != WORD or token.norm in self.allow:
                 continue
@@ -125,7 +120,7 @@ class TypographyRule(RuleKind):
         """The word with stretched letters collapsed; True when the dictionary knows it."""
         candidates = [_STRETCHED.sub(r"\1", word), _STRETCHED.sub(r"\1\1", word)]
         for candidate in candidates:
-            if self.morph.is_known(candidate.lower().replace("ё", "е")):
+            if self.morph.is_known(fold(candidate)):
                 return candidate, True
         return candidates[0], False
 
@@ -159,6 +154,15 @@ def _fix_lookalikes(word: str) -> str | None:
     return "".join(out) if changed else None
 
 
+def _marks_fix(run: str) -> str | None:
+    """The fix of a run of marks; None for «?!» (fine) and runs with «!!» (style/exclamation's)."""
+    if run[0] in "?!":
+        if run.count("?") < 2 or run.count("!") > 1:
+            return None
+        return "?!" if "!" in run else "?"
+    return "," if run[0] == "," else "..."
+
+
 def _protected_spans(doc: Doc) -> list[tuple[int, int]]:
     """URLs, e-mails, codes and placeholders: their punctuation is not prose."""
-    return [(t.start, t.end) for t in doc.tokens if t.kind in ("url", "email", "code", "placeholder", "phone")]
+    return [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL, CODE, PLACEHOLDER, PHONE)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.pattern import PatternError
-from chatlint.text import WORD
+from chatlint.text import EMOJI, PLACEHOLDER, WORD
 
 FORMS = frozenset(
     {
@@ -68,4 +68,4 @@ def _sentence_initial(tokens: list, i: int) -> bool:
     if i == 0 or tokens[i].newline_before or tokens[i - 1].sentence != tokens[i].sentence:
         return True
     prev = tokens[i - 1]
-    return prev.kind != WORD and (prev.text in _OPENERS or prev.kind in ("emoji", "placeholder"))
+    return prev.kind != WORD and (prev.text in _OPENERS or prev.kind in (EMOJI, PLACEHOLDER))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from chatlint.sources import InputError, Reply
+from chatlint.reply import Reply
+from chatlint.sources import InputError
 from chatlint.templates.common import read_file, replies_of
 from chatlint.templates.mapping import CSV_PLAIN, CSV_QUOTED, FileText, MapBuilder
 from chatlint.templates.suppress import IGNORE_FIELD

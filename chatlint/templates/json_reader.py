@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from chatlint.sources import InputError, Reply
+from chatlint.reply import Reply
+from chatlint.sources import InputError
 from chatlint.templates.common import read_file, replies_of
 from chatlint.templates.mapping import JSON, FileText, MapBuilder, SourceMap
 from chatlint.templates.tree import Arr, Obj, Str, TemplateOptions, walk

@@ -10,10 +10,9 @@ diagnostics point at the exact ``line:col`` and fixes replace exactly the flagge
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chatlint.sources import LineIndex, Reply
+from chatlint.reply import LineIndex, Reply
 
 # Styles of the text a reply was decoded from; each has its own way to encode a replacement.
 RAW = "raw"  # the file text itself (Markdown, .txt, YAML block scalars)
@@ -119,12 +118,6 @@ class SourceMap:
         return None  # pragma: no cover - every style is handled above
 
 
-def identity_map(file: FileText, start: int, end: int, style: str = RAW) -> SourceMap:
-    """The map of a reply that is the file slice ``text[start:end]`` itself."""
-    offsets = list(range(start, end))
-    return SourceMap(file, offsets, [o + 1 for o in offsets], [False] * len(offsets), style, anchor=start)
-
-
 def approximate_map(file: FileText, start: int, length: int) -> SourceMap:
     """A map that only knows where the value starts: every character points there."""
     return SourceMap(file, [start] * length, [start] * length, [True] * length, RAW, exact=False, anchor=start)
@@ -164,6 +157,3 @@ class TemplateReply(Reply):
     def __post_init__(self) -> None:
         if self.source is not None and self.position is None:
             self.position = self.source.position
-
-
-PositionFn = Callable[[int], tuple[int, int]]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from chatlint.linter import selector_matches
+from chatlint.selection import selector_matches
 from chatlint.templates.mapping import FileText
 
 UNUSED_IGNORE = "chatlint/unused-ignore"
