@@ -56,6 +56,7 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True  # a folder walk leaves out what .gitignore files leave out
     templates: dict[str, Any] = field(default_factory=dict)
+    qa: dict[str, Any] = field(default_factory=dict)  # chatlint.qa: weights, categories
     path: Path | None = None  # the configuration file, None when there is none
     root: Path = field(default_factory=Path.cwd)  # the folder globs and paths are relative to
     origin: dict[str, str] = field(default_factory=dict)
@@ -78,6 +79,7 @@ KEYS: dict[str, tuple[str, type]] = {
     "exclude": ("exclude", list),
     "respect-gitignore": ("respect_gitignore", bool),
     "templates": ("templates", dict),
+    "qa": ("qa", dict),
 }
 
 
@@ -252,6 +254,13 @@ def _from_mapping(data: dict, path: Path, text: str) -> Config:
     for rule_id, values in config.options.items():
         if not isinstance(values, dict):
             raise fail(f"options.{rule_id}", "must be a table of parameters")
+    if config.qa:
+        from chatlint.qa import QAConfigError, qa_config
+
+        try:
+            qa_config(config.qa)
+        except QAConfigError as exc:
+            raise fail(f"qa.{exc.key}", str(exc)) from None
     config.rules = [str((config.root / p).resolve()) for p in config.rules]
     for rule_path in config.rules:
         if not Path(rule_path).exists():
@@ -303,6 +312,8 @@ def validate_rule_ids(config: Config, rule_ids: list[str]) -> None:
     for glob, ids in config.per_file_ignores.items():
         for selector in ids:
             check(f"per-file-ignores.{glob}", selector)
+    for selector in config.qa.get("categories") or {}:
+        check(f"qa.categories.{selector}", selector)
 
 
 def merge_cli(config: Config, **cli: Any) -> Config:

@@ -69,7 +69,9 @@ class Inputs:
         self._keys: dict[tuple, int] = {}
         self._formats: dict[Path, str | None] = {}
         self.failed = False
-        self.empty = bool(paths) and not self.files  # nothing found to check: an error, as in ruff
+        # a folder with nothing to check is an error, as in ruff; a named file that the
+        # configuration excludes is skipped quietly (pre-commit passes every staged file)
+        self.empty = not self.files and any(raw != "-" and Path(raw).is_dir() for raw in paths)
         self.paths = paths
         self.current = ""
         self.done_lines = 0

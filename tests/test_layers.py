@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "chatlint.linter": ENGINE,
     "chatlint.dialogue": ENGINE,
     "chatlint.pipeline": ENGINE,
+    "chatlint.qa": VOCABULARY,  # the QA score: arithmetic over (rule, severity) marks, no imports
     "chatlint.sources": IO,
     "chatlint.config": IO,
     "chatlint.templates": IO,
@@ -59,6 +60,9 @@ LAYERS: dict[str, int] = {
     "chatlint.atomic": IO,
     "chatlint.formats": IO,
     "chatlint.evaluate": IO,
+    "chatlint.frames": IO,
+    "chatlint.dask": IO,
+    "chatlint.dask_files": IO,
     "chatlint.inventory": IO,
     "chatlint.docgen": CLI,
     "chatlint.cli": CLI,
@@ -67,6 +71,8 @@ LAYERS: dict[str, int] = {
     "chatlint.execute": IO,
     "chatlint.run": IO,
     "chatlint.config_show": CLI,
+    "chatlint.server": CLI,  # chatlint serve / chatlint lsp: front ends beside the command line
+    "chatlint.server.*": CLI,
 }
 
 # The readers, the configuration and the writers know no engine and no rule loading: they sit on

@@ -283,3 +283,39 @@ def test_bitrix24_positions_through_bbcode() -> None:
     assert event.text == "Ольга, лимит снят.\nХорошего дня!"
     line, column = event.position(event.text.index("Хорошего"))
     assert _at(FIX / "bitrix24.json", line, column, 8) == "Хорошего"
+
+
+def test_positions_are_found_in_one_pass(tmp_path: Path, monkeypatch) -> None:
+    """The position lookup moves forward only: over a whole export it advances at most the file's
+    length (the old lookup counted lines from the start for every message: quadratic)."""
+    from chatlint.transcripts.where import Locator
+
+    advanced = []
+    real = Locator._advance
+
+    def counting(self, to: int) -> None:
+        advanced.append(to - self.cur)
+        real(self, to)
+
+    monkeypatch.setattr(Locator, "_advance", counting)
+    convs = [{"conversation_id": f"c{i}", "messages": [{"role": "operator" if k % 2 else "client",
+              "text": f"Сообщение {k} диалога {i}"} for k in range(10)]} for i in range(300)]  # fmt: skip
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(convs, ensure_ascii=False, indent=1), encoding="utf-8")
+    _, read_convs, _, _ = load(path)
+    assert sum(len(c.events) for c in read_convs) == 3000
+    assert all(e.where for c in read_convs for e in c.events)
+    assert sum(advanced) <= len(path.read_bytes())
+
+
+def test_usedesk_operator_reply_mentioning_automatic_stays_a_reply(tmp_path: Path) -> None:
+    doc = {"ticket": {"id": 1}, "comments": [
+        {"id": 1, "from": "client", "message": "Где деньги?", "published_at": "2024-05-20 09:00:00"},
+        {"id": 2, "from": "user", "user_id": 7, "message": "<p>Я не знаю, деньги вернутся автоматически</p>",
+         "published_at": "2024-05-20 09:01:00"},
+        {"id": 3, "from": "user", "user_id": 7, "message": "Ваше обращение зарегистрировано под номером 88",
+         "published_at": "2024-05-20 09:01:01"}], "changes": []}  # fmt: skip
+    path = tmp_path / "usedesk.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    fmt, [conv], _, _ = load(path)
+    assert fmt == "usedesk" and [e.role for e in conv.events] == ["client", "operator", "bot"]

@@ -160,14 +160,26 @@ def _statistics(fmt: str, summary, out: IO[str]) -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (phrase rewrites); implies --fix.")
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of writing them.")
 @click.option("--stdin-filename", default=None, help="The file name stdin stands for (its format and config).")
+@click.option(
+    "--dask",
+    "dask_scheduler",
+    default=None,
+    metavar="SCHEDULER",
+    help="Check transcripts on a Dask cluster: a scheduler address, or 'local' (-j processes); docs/scale.md.",
+)
+@click.option(
+    "--output", default=None, type=click.Path(), help="With --dask: write the findings to this Parquet folder."
+)
 def check(
     paths, texts, fmt, encoding, statistics, fail_on, input_format, tz, operators, maps, jobs, progress,
-    select, ignore, rules, no_builtin, extend_select, config_file, isolated, **fixing,
+    select, ignore, rules, no_builtin, extend_select, config_file, isolated, dask_scheduler, output, **fixing,
 ) -> None:  # fmt: skip
     """Check replies, template libraries and chat transcripts: files or folders ('-' for stdin), or --text.
 
-    Transcripts (JSONL, CSV, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk) are
-    recognised by content; see docs/transcripts.md. Template libraries: docs/templates.md.
+    Transcripts (JSONL, CSV, Excel, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk,
+    Talk-Me, Carrot quest, Zendesk, Intercom, Freshchat, LiveChat, Botpress, Rasa) are recognised
+    by content; a file not recognised is an error naming the --input-format/--map to use; see
+    docs/transcripts.md. Template libraries: docs/templates.md.
     """
     safe_streams()
     if not paths and not texts:
@@ -183,4 +195,8 @@ def check(
         read_options(tz, maps)
         raise SystemExit(guarded(lambda: check_texts(req, sys.stdout)))
     opts = run_options(input_format, tz, operators, maps, jobs, progress, encoding)
+    if dask_scheduler or output:
+        from chatlint.cli.dask import check_on_dask  # chatlint[dask]
+
+        raise SystemExit(guarded(lambda: check_on_dask(req, opts, dask_scheduler, output)))
     raise SystemExit(guarded(lambda: run_check(req, opts, sys.stdin.buffer, sys.stdout, sys.stderr)))

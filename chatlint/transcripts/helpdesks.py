@@ -24,7 +24,7 @@ from chatlint.conversation import (
     Conversation,
     Event,
 )
-from chatlint.transcripts.base import strip_bbcode, strip_html
+from chatlint.transcripts.base import strip_bbcode
 from chatlint.transcripts.docs import Doc, Platform, events_of, grouped
 from chatlint.transcripts.where import Traced, rewrite
 
@@ -70,26 +70,32 @@ def detect_bitrix24(data: object) -> bool:
     return isinstance(result, dict) and isinstance(result.get("message"), dict) and "users" in result
 
 
+def _b24_role(sender: str, user: dict, css: str) -> str:
+    if sender == "0":
+        return BOT if css.endswith("-ol-output") else SYSTEM
+    if user.get("bot"):
+        return BOT
+    if user.get("connector") or user.get("externalAuthId") == "imconnector":
+        return CLIENT
+    return OPERATOR
+
+
 def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
+    """A session's history: ``senderid`` 0 is the system (``…-ol-output`` the bot), users marked
+    ``bot``/``connector`` the bot/client; transfers are the system texts of the platform."""
     result = doc.data["result"]
     cid = str(result.get("sessionId") or result.get("chatId"))
     users = {str(k): v for k, v in (result.get("users") or {}).items() if isinstance(v, dict)}
-    conv = Conversation(cid, path=doc.path, source_format="bitrix24")
-    messages = [m for m in result["message"].values() if isinstance(m, dict)]
-    messages.sort(key=lambda m: int(m.get("id", 0)) if str(m.get("id", "")).isdigit() else 0)
-    for seq, m in enumerate(messages):
+
+    def _name(match: re.Match) -> str:
+        return match.group(2) or (users.get(match.group(1)) or {}).get("name", "")
+
+    def event(doc: Doc, seq: int, m: dict) -> Event:
         sender = str(m.get("senderid", "0"))
         user = users.get(sender, {})
         raw = str(m.get("text", ""))
         css = str((m.get("params") or {}).get("class", "")) if isinstance(m.get("params"), dict) else ""
-        if sender == "0":
-            role = BOT if css.endswith("-ol-output") else SYSTEM
-        elif user.get("bot"):
-            role = BOT
-        elif user.get("connector") or user.get("externalAuthId") == "imconnector":
-            role = CLIENT
-        else:
-            role = OPERATOR
+        role = _b24_role(sender, user, css)
         etype, target = (MESSAGE if role != SYSTEM else SYSTEM), None
         if _B24_TRANSFER.search(raw):
             etype = TRANSFER
@@ -101,29 +107,24 @@ def bitrix24_conversations(doc: Doc) -> Iterator[Conversation]:
                 role = SYSTEM
         elif sender == "0" and _B24_CLOSE.search(raw):
             etype = CLOSE
-
-        def _name(match: re.Match) -> str:
-            return match.group(2) or (users.get(match.group(1)) or {}).get("name", "")
-
-        conv.events.append(
-            Event(
-                conversation_id=cid,
-                message_id=str(m.get("id", seq)),
-                timestamp=doc.time(m.get("date")),
-                role=role,
-                **doc.text(
-                    raw,
-                    "text",
-                    convert=lambda r, name=_name: strip_bbcode(_B24_USER.sub(name, r)),
-                    traced=lambda t, users=users: _b24_traced(t, users),
-                ),  # fmt: skip
-                event_type=etype,
-                author_id=sender if sender != "0" else None,
-                author_name=user.get("name"),
-                transfer_to=target,
-                seq=seq,
-            )
+        text = doc.text(raw, "text", convert=lambda r: strip_bbcode(_B24_USER.sub(_name, r)),
+                        traced=lambda t: _b24_traced(t, users))  # fmt: skip
+        return Event(
+            conversation_id=cid,
+            message_id=str(m.get("id", seq)),
+            timestamp=doc.time(m.get("date")),
+            role=role,
+            event_type=etype,
+            author_id=sender if sender != "0" else None,
+            author_name=user.get("name"),
+            transfer_to=target,
+            **text,
         )
+
+    messages = [m for m in result["message"].values() if isinstance(m, dict)]
+    messages.sort(key=lambda m: int(m.get("id", 0)) if str(m.get("id", "")).isdigit() else 0)
+    conv = Conversation(cid, path=doc.path, source_format="bitrix24")
+    conv.events = events_of(doc, messages, event, f"session {cid}: message")
     yield conv.sort()
 
 
@@ -153,66 +154,74 @@ def detect_chatwoot(data: object) -> bool:
     return data.get("event") == "message_created" and "message_type" in data
 
 
+def _chatwoot_id(m: dict) -> str:
+    conv_id = m.get("conversation_id")
+    if isinstance(conv_id, dict):
+        conv_id = conv_id.get("id")
+    if conv_id is None and isinstance(m.get("conversation"), dict):
+        conv_id = m["conversation"].get("display_id") or m["conversation"].get("id")
+    return str(conv_id)
+
+
+def _chatwoot_event(doc: Doc, seq: int, m: dict) -> Event:
+    """One message: ``message_type`` (0 incoming, 1 outgoing, 2 activity, 3 template) and the
+    sender's ``type`` give the role; ``private`` is a note; activity texts of assignment are transfers."""
+    mtype = m.get("message_type")
+    mtype = _CW_TYPES.get(mtype, mtype) if isinstance(mtype, int) else str(mtype)
+    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+    text = str(m.get("content") or "")
+    etype, target = MESSAGE, None
+    if mtype == "activity":
+        role, etype = SYSTEM, SYSTEM
+        found = _CW_ASSIGN.search(text)
+        if found:
+            etype, target = TRANSFER, found.group(1) or found.group(2)
+        elif _CW_CLOSE.search(text):
+            etype = CLOSE
+    elif mtype == "template":
+        role = BOT
+    elif mtype == "incoming":
+        role = CLIENT
+    else:
+        role = {"user": OPERATOR, "contact": CLIENT}.get(str(sender.get("type") or ""), BOT)
+    internal = bool(m.get("private"))
+    return Event(
+        conversation_id=_chatwoot_id(m),
+        message_id=str(m.get("id", seq)),
+        timestamp=doc.time(m.get("created_at")),
+        role=role,
+        event_type=NOTE if internal else etype,
+        author_id=str(sender["id"]) if sender.get("id") is not None else None,
+        author_name=sender.get("name"),
+        transfer_to=target,
+        is_internal=internal,
+        **doc.text(text, "content"),
+    )
+
+
 def chatwoot_conversations(doc: Doc) -> Iterator[Conversation]:
     data = doc.data
     messages = data["payload"] if isinstance(data.get("payload"), list) else [data]
+    tags = (data.get("meta") or {}).get("labels") or []
     convs: dict[str, Conversation] = {}
-    meta = data.get("meta") or {}
-    for seq, m in enumerate(messages):
-        if not isinstance(m, dict):
-            continue
-        conv_id = m.get("conversation_id")
-        if isinstance(conv_id, dict):
-            conv_id = conv_id.get("id")
-        if conv_id is None and isinstance(m.get("conversation"), dict):
-            conv_id = m["conversation"].get("display_id") or m["conversation"].get("id")
-        cid = str(conv_id)
+    for event in events_of(doc, messages, _chatwoot_event, "message"):
         conv = convs.setdefault(
-            cid, Conversation(cid, path=doc.path, source_format="chatwoot", meta={"tags": meta.get("labels") or []})
+            event.conversation_id,
+            Conversation(event.conversation_id, path=doc.path, source_format="chatwoot", meta={"tags": tags}),
         )
-        mtype = m.get("message_type")
-        mtype = _CW_TYPES.get(mtype, mtype) if isinstance(mtype, int) else str(mtype)
-        sender = m.get("sender") or {}
-        stype = sender.get("type") if isinstance(sender, dict) else None
-        text = str(m.get("content") or "")
-        etype, target = MESSAGE, None
-        if mtype == "activity":
-            role, etype = SYSTEM, SYSTEM
-            found = _CW_ASSIGN.search(text)
-            if found:
-                etype, target = TRANSFER, found.group(1) or found.group(2)
-            elif _CW_CLOSE.search(text):
-                etype = CLOSE
-        elif mtype == "template":
-            role = BOT
-        elif mtype == "incoming":
-            role = CLIENT
-        else:
-            role = {"user": OPERATOR, "contact": CLIENT}.get(stype or "", BOT)
-        internal = bool(m.get("private"))
-        if internal:
-            etype = NOTE
-        conv.events.append(
-            Event(
-                conversation_id=cid,
-                message_id=str(m.get("id", seq)),
-                timestamp=doc.time(m.get("created_at")),
-                role=role,
-                **doc.text(text, "content"),
-                event_type=etype,
-                author_id=str(sender.get("id")) if isinstance(sender, dict) and sender.get("id") is not None else None,
-                author_name=sender.get("name") if isinstance(sender, dict) else None,
-                transfer_to=target,
-                is_internal=internal,
-                seq=seq,
-            )
-        )
+        event.seq = len(conv.events)
+        conv.events.append(event)
     for conv in convs.values():
         yield conv.sort()
 
 
 # --- Usedesk ----------------------------------------------------------------------------------
-_UD_AUTO = re.compile(r"обращение зарегистрировано|тикет объединен|автоматическ", re.I)
+# Usedesk's own service comments, matched against the whole comment (an operator's reply that only
+# mentions a registration or a merge stays a reply).
+_UD_SERVICE = re.compile(
+    r"(ваше )?обращение (№ ?)?\d*\s*зарегистрировано( под номером (№ ?)?\d+)?\.?|тикет объедин[её]н с тикетом.*",
+    re.I | re.S,
+)
 
 
 def detect_usedesk(data: object) -> bool:
@@ -222,50 +231,58 @@ def detect_usedesk(data: object) -> bool:
     return not isinstance(first, dict) or "published_at" in first or first.get("from") in ("client", "user", "trigger")
 
 
-def usedesk_conversations(doc: Doc) -> Iterator[Conversation]:
-    data = doc.data
-    ticket = data["ticket"]
-    cid = str(ticket.get("id"))
-    conv = Conversation(cid, path=doc.path, source_format="usedesk", meta={"tags": data.get("tags") or []})
-    for seq, c in enumerate(data["comments"]):
-        if not isinstance(c, dict):
-            continue
-        text = strip_html(str(c.get("message") or ""))
-        sender = c.get("from")
-        role = {"client": CLIENT, "user": OPERATOR}.get(sender, BOT)
-        if role == OPERATOR and _UD_AUTO.search(text):
+def _usedesk_comment(cid: str):
+    def event(doc: Doc, seq: int, c: dict) -> Event:
+        """``from``: client → client, user → operator, anything else (``trigger``) → bot; a whole
+        service text of Usedesk is the bot too; ``type: private`` is a note."""
+        text = doc.text(c.get("message"), "message", "html")
+        role = {"client": CLIENT, "user": OPERATOR}.get(c.get("from"), BOT)
+        if role == OPERATOR and _UD_SERVICE.fullmatch(text["text"].strip()):
             role = BOT
         internal = str(c.get("type", "")).lower() == "private" or bool(c.get("private"))
-        conv.events.append(
+        return Event(
+            conversation_id=cid,
+            message_id=str(c.get("id", seq)),
+            timestamp=doc.time(c.get("published_at")),
+            role=role,
+            event_type=NOTE if internal else MESSAGE,
+            author_id=str(c.get("user_id")) if c.get("user_id") else None,
+            is_internal=internal,
+            **text,
+        )
+
+    return event
+
+
+def _usedesk_change(cid: str):
+    def event(doc: Doc, seq: int, change: dict) -> list[Event]:
+        """An ``assignee`` change is a transfer (by an automation rule when ``trigger_id``)."""
+        return [
             Event(
                 conversation_id=cid,
-                message_id=str(c.get("id", seq)),
-                timestamp=doc.time(c.get("published_at")),
-                role=role,
-                **doc.text(c.get("message"), "message", "html"),
-                event_type=NOTE if internal else MESSAGE,
-                author_id=str(c.get("user_id")) if c.get("user_id") else None,
-                author_name=None,
-                is_internal=internal,
-                seq=seq,
+                message_id=f"change-{change.get('id', seq)}",
+                timestamp=doc.time(change.get("changed_at")),
+                role=SYSTEM if change.get("trigger_id") is None else BOT,
+                event_type=TRANSFER,
+                author_id=str(change.get("user_id")) if change.get("user_id") else None,
+                transfer_to=str(item.get("value")),
             )
-        )
-    base = len(conv.events)
-    for i, change in enumerate(data.get("changes") or []):
-        for item in change.get("data") or [] if isinstance(change, dict) else []:
-            if isinstance(item, dict) and item.get("target") == "assignee":
-                conv.events.append(
-                    Event(
-                        conversation_id=cid,
-                        message_id=f"change-{change.get('id', i)}",
-                        timestamp=doc.time(change.get("changed_at")),
-                        role=SYSTEM if change.get("trigger_id") is None else BOT,
-                        event_type=TRANSFER,
-                        author_id=str(change.get("user_id")) if change.get("user_id") else None,
-                        transfer_to=str(item.get("value")),
-                        seq=base + i,
-                    )
-                )
+            for item in change.get("data") or []
+            if isinstance(item, dict) and item.get("target") == "assignee"
+        ]
+
+    return event
+
+
+def usedesk_conversations(doc: Doc) -> Iterator[Conversation]:
+    data = doc.data
+    cid = str(data["ticket"].get("id"))
+    conv = Conversation(cid, path=doc.path, source_format="usedesk", meta={"tags": data.get("tags") or []})
+    conv.events = events_of(doc, data["comments"], _usedesk_comment(cid), f"ticket {cid}: comment")
+    changes = events_of(doc, data.get("changes"), _usedesk_change(cid), f"ticket {cid}: change")
+    for event in changes:
+        event.seq += len(conv.events)
+    conv.events += changes
     yield conv.sort()
 
 
