@@ -8,6 +8,7 @@ replies in a JSONL file, for reading every hit by eye.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -294,7 +295,10 @@ def _refuse(path: Path, line: int, message: str) -> None:
 
 
 def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) of ``field_name`` in each row of a JSONL file; empty values are skipped."""
+    """(line number, text) of ``field_name`` in each row of a JSONL (or ``.tsv``) file; empty values are skipped."""
+    if path.suffix == ".tsv":
+        yield from tsv_replies(path, field_name)
+        return
     try:
         handle = path.open(encoding="utf-8-sig")
     except OSError as exc:
@@ -306,6 +310,30 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
             value = row[field_name]
             if isinstance(value, str) and value.strip():
                 yield number, value
+
+
+def tsv_replies(path: Path, column: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the column named ``column`` in the header of a tab-separated file
+    (quoted cells may span lines, as in CSV); a row without that cell counts as empty."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        reader = csv.reader(handle, delimiter="\t")
+        try:
+            header = next(reader, [])
+            if column not in header:
+                raise CorpusError(f"{path}:1: no column {column!r} in the header (has: {', '.join(header)})")
+            index = header.index(column)
+            line = reader.line_num + 1
+            for cells in reader:
+                value = cells[index] if index < len(cells) else ""
+                if value.strip():
+                    yield line, value
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise CorpusError(f"{path}:{reader.line_num}: invalid TSV: {exc}") from None
 
 
 @dataclass
@@ -335,7 +363,9 @@ def format_sample(replies: int, hits: list[SampleHit], rule_ids: list[str]) -> s
     for hit in hits:
         per_rule[hit.diagnostic.rule] = per_rule.get(hit.diagnostic.rule, 0) + 1
         per_reply.setdefault(hit.diagnostic.rule, set()).add((hit.path, hit.line))
-    lines = [f"{replies} replies, {len(hits)} hits", ""]
+    with_hit = len({(h.path, h.line) for h in hits})
+    share = f" ({with_hit / replies:.1%})" if replies else ""
+    lines = [f"{replies} replies, {len(hits)} hits, {with_hit} replies with a hit{share}", ""]
     width = max([len(r) for r in per_rule] + [4])
     lines.append(f"{'rule':{width}}  {'hits':>5} {'replies':>7}")
     for rule_id, n in per_rule.items():

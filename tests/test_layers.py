@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "chatlint.selection": VOCABULARY,
     "chatlint.conversation": VOCABULARY,
     "chatlint.text": TEXT,
+    "chatlint.disguise": TEXT,  # the disguise normaliser: the tokenizer and tone/obscene use it
     "chatlint.morph": MORPHOLOGY,
     "chatlint.spell": MORPHOLOGY,
     "chatlint.pattern": MORPHOLOGY,
