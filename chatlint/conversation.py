@@ -105,3 +105,19 @@ def first_response(conv: Conversation) -> tuple[Event, float] | None:
     reply = next((e for e in after if e.is_reply), None)
     waited = seconds_between(first, reply) if reply is not None else None
     return (reply, waited) if waited is not None else None
+
+
+def response_times(conv: Conversation) -> list[tuple[str, float]]:
+    """(operator, seconds) for each operator reply that answers a client message: the time from
+    the first client message not yet answered to the reply. Untimed events give nothing."""
+    out: list[tuple[str, float]] = []
+    waiting: Event | None = None
+    for e in conv.events:
+        if e.is_client_message:
+            waiting = waiting or e
+        elif e.is_reply and waiting is not None:
+            seconds = seconds_between(waiting, e)
+            if seconds is not None:
+                out.append((e.author, seconds))
+            waiting = None
+    return out

@@ -8,8 +8,12 @@ large transcript streams. ``json`` and ``sarif`` open their array in ``start`` a
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
+import re
+from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
@@ -20,6 +24,9 @@ from chatlint.reply import Reply
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SRCROOT = "%SRCROOT%"  # the base of relative artifact URIs: the folder chatlint ran in
+PLACEHOLDER = re.compile(r"\{\w+(?::[^{}]*)?\}")  # {match}, {count:раз} in a rule's message
+FILE_SPECIAL = re.compile(r'["\\\r\n\t]')  # a replacement with these is not inserted into a file as is
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -121,21 +128,25 @@ def _where(reply: Reply) -> str:
 class SarifWriter(Writer):
     """A SARIF 2.1.0 log with one run; rules in ``tool.driver.rules``, results streamed."""
 
-    def __init__(self, out: IO[str], rules: list) -> None:
+    def __init__(self, out: IO[str], rules: list, root: str | None = None) -> None:
         super().__init__(out, rules)
         self.index = {rule.id: i for i, rule in enumerate(rules)}
+        self.root = Path(root or os.getcwd())
 
     def start(self) -> None:
         driver = {
             "name": "chatlint",
             "version": __version__,
+            "informationUri": DOCS_URL or None,
             "rules": [_sarif_rule(rule) for rule in self.rules],
         }
-        head = json.dumps(
-            {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": []}]},
-            ensure_ascii=False,
-            indent=2,
-        )
+        driver = {k: v for k, v in driver.items() if v is not None}
+        run = {
+            "tool": {"driver": driver},
+            "originalUriBaseIds": {SRCROOT: {"uri": self.root.as_uri().rstrip("/") + "/"}},
+            "results": [],
+        }
+        head = json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, ensure_ascii=False, indent=2)
         # Stream the results: cut the document open at the empty results array.
         cut = head.rindex('"results": []') + len('"results": [')
         self.head, self.tail = head[:cut], head[cut:]
@@ -157,13 +168,18 @@ class SarifWriter(Writer):
         if d.suggestions:
             props["suggestions"] = list(d.suggestions)
         props.update({k: v for k, v in d.extra.items() if isinstance(v, (str, int, float))})
+        artifact = self.artifact(reply.path)
         result = {
             "ruleId": d.rule,
             "level": SARIF_LEVEL[d.severity],
             "message": {"text": d.message + _where(reply)},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(reply.path)}, "region": region}}],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
+            "partialFingerprints": {"chatlintFinding/v1": fingerprint(reply, d)},
             "properties": props,
         }
+        fix = _sarif_fix(reply, d, artifact)
+        if fix:
+            result["fixes"] = [fix]
         if d.rule in self.index:
             result["ruleIndex"] = self.index[d.rule]
         return "\n        " + json.dumps(result, ensure_ascii=False, indent=2).replace("\n", "\n        ")
@@ -175,21 +191,97 @@ class SarifWriter(Writer):
     def end(self) -> None:
         self.out.write(("\n      " if self.count else "") + self.tail + "\n")
 
+    def artifact(self, path: str) -> dict:
+        """The artifactLocation of a file: relative to ``%SRCROOT%`` when it is under the run's folder."""
+        if path in ("-", "<stdin>") or path.startswith("<"):
+            return {"uri": _uri(path)}
+        full = Path(path) if os.path.isabs(path) else self.root / path
+        try:
+            relative = os.path.relpath(full, self.root)
+        except ValueError:  # another drive
+            relative = ".."
+        if relative == ".." or relative.startswith(".." + os.sep):
+            return {"uri": full.as_uri()}
+        return {"uri": _uri(relative), "uriBaseId": SRCROOT}
+
+
+def fingerprint(reply: Reply, d: Diagnostic) -> str:
+    """A finding's identity that survives lines moving: rule, file, conversation, message, flagged text."""
+    meta = reply.meta
+    key = "\x1f".join(
+        str(v) for v in (d.rule, reply.path, meta.get("conversation_id"), meta.get("message_id"), d.text, d.start)
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _sarif_fix(reply: Reply, d: Diagnostic, artifact: dict) -> dict | None:
+    """The diagnostic's fix as a SARIF fix, when it can be written into the file as is: the
+    replaced characters sit on one line of the file unescaped and the new text needs no escaping."""
+    fix = d.fix
+    if fix is None or FILE_SPECIAL.search(fix.replacement):
+        return None
+    line, col = reply.line_col(fix.start)
+    end_line, end_col = reply.line_col(fix.end)
+    if end_line != line or end_col - col != fix.end - fix.start:
+        return None
+    region = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
+    return {
+        "description": {"text": f"«{reply.text[fix.start : fix.end]}» → «{fix.replacement}»"},
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact,
+                "replacements": [{"deletedRegion": region, "insertedContent": {"text": fix.replacement}}],
+            }
+        ],
+    }
+
 
 def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/:._-~")
 
 
+DOCS_URL = ""  # the published docs/ folder (from the package's Documentation URL); "" when unknown
+
+
+def _docs_url() -> str:
+    try:
+        from importlib.metadata import metadata
+
+        for entry in metadata("chatlint").get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() == "documentation":
+                return url.strip().rstrip("/") + "/"
+    except Exception:  # noqa: BLE001 - not installed as a distribution: no link
+        return ""
+    return ""
+
+
+DOCS_URL = _docs_url()
+URL_IN_SOURCE = re.compile(r"https?://[^\s»)\]]+")
+
+
+def rule_help_uri(rule) -> str:
+    """A stable link for a rule: a web address in its ``source``, else docs/rules-list.md of the
+    published docs (``Documentation`` in the package's URLs); "" when neither is known."""
+    found = URL_IN_SOURCE.search(rule.source or "")
+    if found:
+        return found.group(0)
+    return f"{DOCS_URL}rules-list.md" if DOCS_URL else ""
+
+
 def _sarif_rule(rule) -> dict:
     data: dict = {
         "id": rule.id,
-        "shortDescription": {"text": rule.message.split("\n")[0][:200]},
+        "shortDescription": {"text": PLACEHOLDER.sub("…", rule.message.split("\n")[0])[:200]},
         "defaultConfiguration": {"level": SARIF_LEVEL.get(rule.severity, "warning"), "enabled": bool(rule.enabled)},
         "properties": {"source": rule.source, "kind": rule.kind},
     }
     if rule.why:
         data["fullDescription"] = {"text": rule.why}
         data["help"] = {"text": rule.why + (" → " + " | ".join(rule.suggest) if rule.suggest else "")}
+    help_uri = rule_help_uri(rule)
+    if help_uri:
+        data["helpUri"] = help_uri
     return data
 
 
