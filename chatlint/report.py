@@ -51,7 +51,8 @@ form#filters input,form#filters select{font:inherit;padding:3px 6px;max-width:22
 .ev{margin:6px 0;padding:6px 10px;border-radius:6px;white-space:pre-wrap}
 .ev.client{background:#f0f2f7}.ev.operator{background:#eaf1ff}.ev.bot,.ev.system{background:#f7f7f7;color:#667}
 .ev .who{font-size:12px;color:#667;display:block;white-space:normal}
-.exchange-note{white-space:normal;margin-top:6px;padding:6px 10px;border-left:4px solid #8e4ec6;background:#f5effb;font-size:13px}
+.exchange-note{white-space:normal;margin-top:6px;padding:6px 10px;border-left:4px solid #8e4ec6;
+background:#f5effb;font-size:13px}
 .exchange-note ul{margin:2px 0 0;padding-left:18px}
 mark{background:#ffe08a;border-bottom:2px solid #e5484d;padding:0 1px}
 ul.fnd{margin:4px 0 0 0;padding-left:18px;font-size:13px;white-space:normal}
@@ -100,7 +101,8 @@ def _operators(data: ReportData) -> str:
         cls = "good" if score >= 80 else "mid" if score >= 50 else "bad"
         qa = "—" if row["qa"] is None else f"{row['qa']:.0f}"
         out.append(
-            f"<tr><td>{_chats('op', row['name'], escape(row['name']))}</td><td>{_bar(score, 100, cls)} {score:.0f}%</td>"
+            f"<tr><td>{_chats('op', row['name'], escape(row['name']))}</td>"
+            f"<td>{_bar(score, 100, cls)} {score:.0f}%</td>"
             f"<td class='num'>{row['conversations']}</td><td class='num'>{row['replies']}</td>"
             f"<td class='num'>{row['flagged']}</td><td class='num'>{row['findings']}</td>"
             f"<td class='num frt'>{seconds_text(row['frt'])}</td><td class='num rt'>{seconds_text(row['rt'])}</td>"
@@ -277,7 +279,8 @@ def render_report(data: ReportData, rules: dict, title: str = "chatlint: отч�
     """The whole page as a string."""
     script = resources.files("chatlint").joinpath("report.js").read_text("utf-8")
     body = [
-        f"<nav><a href='#'>Обзор</a><a href='#chats'>Диалоги</a><span class='tz'>время: {escape(data.zone_name)}</span></nav>",
+        "<nav><a href='#'>Обзор</a><a href='#chats'>Диалоги</a>"
+        f"<span class='tz'>время: {escape(data.zone_name)}</span></nav>",
         f"<main><section id='view-overview'>{_overview(data, rules, title)}</section>",
         f"<section id='view-chats' hidden><h1>Диалоги</h1>{_filters(data, rules)}</section>",
         "<section id='view-chat' hidden><div id='chat-view'></div></section></main>",
