@@ -206,11 +206,15 @@ class SarifWriter(Writer):
 
 
 def fingerprint(reply: Reply, d: Diagnostic) -> str:
-    """A finding's identity that survives lines moving: rule, file, conversation, message, flagged text."""
+    """A finding's identity that survives lines moving: rule, file, conversation and message (in a
+    transcript), the flagged text with up to 20 characters either side on its line; not its line number or offset."""
     meta = reply.meta
-    key = "\x1f".join(
-        str(v) for v in (d.rule, reply.path, meta.get("conversation_id"), meta.get("message_id"), d.text, d.start)
-    )
+    where = (meta.get("conversation_id"), meta.get("message_id")) if meta.get("conversation_id") is not None else ()
+    text = reply.text
+    line_start = text.rfind("\n", 0, d.start) + 1
+    line_end = text.find("\n", d.end)
+    context = text[max(line_start, d.start - 20) : min(d.end + 20, len(text) if line_end < 0 else line_end)]
+    key = "\x1f".join(str(v) for v in (d.rule, reply.path, *where, d.text, context))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
