@@ -4,6 +4,12 @@
 const DATA = JSON.parse(document.getElementById("data").textContent);
 const RECS = DATA.records;
 const PAGE = 100;
+const FIELDS = ["op", "rule", "sev", "from", "to", "q", "sort"];
+const weight = (r) => 3 * r.sev[0] + 2 * r.sev[1] + r.sev[2];
+const ORDER = {  // the list's orders besides the input's
+  worst: (a, b) => weight(b) - weight(a) || a.i - b.i,
+  qa: (a, b) => (a.qa === null ? 101 : a.qa) - (b.qa === null ? 101 : b.qa) || a.i - b.i,
+};
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs, ...children) {
@@ -23,7 +29,8 @@ function plural(n, word) {  // forms agreed by pymorphy3 when the page was writt
 function link(href, text) { return el("a", {href: href}, text); }
 function chatsLink(key, value, text) { return link("#chats?" + new URLSearchParams({[key]: value}), text); }
 
-for (const r of RECS) {  // what the text search looks in
+for (const r of RECS) {  // findings' texts from the string table; what the text search looks in
+  for (const f of r.f) { f[6] = DATA.strings[f[6]]; f[8] = f[8] < 0 ? [] : DATA.strings[f[8]].split("\x1f"); }
   const words = [r.id, r.path, r.ops.join(" ")];
   for (const f of r.f) words.push(f[0], f[6], f[7]);
   for (const e of DATA.events[r.i] || []) words.push(e[4], e[5]);
@@ -42,12 +49,12 @@ function matches(r, q) {
 }
 
 function fillForm(q) {
-  for (const name of ["op", "rule", "sev", "from", "to", "q"]) $("f-" + name).value = q[name] || "";
+  for (const name of FIELDS) $("f-" + name).value = q[name] || "";
 }
 
 function readForm() {
   const q = {};
-  for (const name of ["op", "rule", "sev", "from", "to", "q"]) if ($("f-" + name).value) q[name] = $("f-" + name).value;
+  for (const name of FIELDS) if ($("f-" + name).value) q[name] = $("f-" + name).value;
   return q;
 }
 
@@ -63,6 +70,7 @@ function chatRow(r) {
 function showChats(q, shown) {
   fillForm(q);
   const found = RECS.filter((r) => matches(r, q));
+  if (ORDER[q.sort]) found.sort(ORDER[q.sort]);
   const body = $("chat-rows");
   body.replaceChildren(...found.slice(0, shown).map(chatRow));
   $("chat-count").textContent = "Найдено: " + plural(found.length, "диалог") + " из " + RECS.length +

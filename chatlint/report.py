@@ -203,6 +203,8 @@ def _filters(data: ReportData, rules: dict) -> str:
         "<option value='clean'>без замечаний</option></select></label>"
         "<label>С даты<input type='date' id='f-from'></label><label>По дату<input type='date' id='f-to'></label>"
         "<label>Поиск по тексту<input type='search' id='f-q' placeholder='слово, номер диалога…'></label>"
+        "<label>Порядок<select id='f-sort'><option value=''>как во входных файлах</option>"
+        "<option value='worst'>больше замечаний</option><option value='qa'>ниже оценка QA</option></select></label>"
         "<label>&nbsp;<button type='submit'>Найти</button></label></form>"
         "<p id='chat-count' class='totals'></p>"
         "<table id='chats'><thead><tr><th>Диалог</th><th>Начало</th><th>Файл</th><th>Операторы</th>"
@@ -241,6 +243,7 @@ def page_data(data: ReportData, rules: dict) -> dict:
     """What report.js reads: the conversations, the shown ones' messages, rules, numerals."""
     return {
         "tz": data.zone_name,
+        "strings": list(data.strings),
         "records": data.records,
         "events": {str(i): data.events_of(i) for i in range(len(data.records)) if data.events_of(i) is not None},
         "rules": {

@@ -61,6 +61,7 @@ class ReportData:
     operators: dict[str, OperatorTimes] = field(default_factory=lambda: defaultdict(OperatorTimes))
     weeks: dict[tuple[str, str], array] = field(default_factory=lambda: defaultdict(lambda: array("d")))
     rules_by_operator: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    strings: dict[str, int] = field(default_factory=dict)  # findings' messages and suggestions, each once
     _worst: list = field(default_factory=list)  # heap of (weight, -index, index)
     _events: dict[int, list] = field(default_factory=dict)
 
@@ -107,8 +108,16 @@ class ReportData:
         meta = reply.meta
         author = meta.get("author") or "" if meta.get("role") == "operator" else ""
         note = 1 if d.rule in self.dialogue_rules else 0
-        return [d.rule, d.severity, author, str(meta.get("message_id")), d.start, d.end, d.message, d.text,
-                list(d.suggestions), note]  # fmt: skip
+        suggestions = self._string("\x1f".join(d.suggestions)) if d.suggestions else -1
+        return [d.rule, d.severity, author, str(meta.get("message_id")), d.start, d.end, self._string(d.message),
+                d.text, suggestions, note]  # fmt: skip
+
+    def _string(self, text: str) -> int:
+        """The index of ``text`` in the page's string table (a message repeats over thousands of chats)."""
+        index = self.strings.get(text)
+        if index is None:
+            index = self.strings[text] = len(self.strings)
+        return index
 
     def _event(self, e: dict) -> list:
         return [str(e["message_id"]), local_time(e["time"], self.zone), e["role"], e["type"], e["author"], e["text"]]

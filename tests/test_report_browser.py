@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from transcript_gen import write_jsonl
 
 from chatlint.cli import main
 from chatlint.transcripts import ReadOptions, detect, read
@@ -34,13 +35,19 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--allow-file-access-from-files",
-    "--virtual-time-budget=5000",
+    "--virtual-time-budget=20000",
 ]
 PROBE = """<!DOCTYPE html><html><body><pre id="out">pending</pre>
 <iframe id="f" src="report.html" width="1200" height="900"></iframe>
 <script>
-const pause = () => new Promise(r => setTimeout(r, 30));
-async function go(w, hash) { w.location.hash = hash; await pause(); }
+const pause = () => new Promise(r => setTimeout(r, 0));
+function go(w, hash) {  // resolves once the report has drawn the view (its own hashchange listener ran)
+  return new Promise(done => {
+    if (w.location.hash.slice(1) === hash) return done();
+    w.addEventListener('hashchange', () => setTimeout(done, 0), {once: true});
+    w.location.hash = hash;
+  });
+}
 document.getElementById('f').addEventListener('load', async () => {
   const d = document.getElementById('f').contentDocument;
   const w = document.getElementById('f').contentWindow;
@@ -85,6 +92,8 @@ document.getElementById('f').addEventListener('load', async () => {
       suggestions: [...conv.querySelectorAll('.sugg')].filter(visible).length,
       qa: (conv.querySelector('.qa') || {}).textContent || '',
       heading: conv.querySelector('h3').textContent,
+      messages: conv.querySelectorAll('.ev').length,
+      findings: conv.querySelectorAll('ul.fnd li, .exchange-note li').length,
       width: d.documentElement.scrollWidth,
     } : null;
   }
@@ -97,6 +106,7 @@ FILTERS = [
     urlencode({"q": "лимит снят"}),
     urlencode({"from": "2024-05-21"}),
     urlencode({"op": "Светлана Ким", "rule": "dialogue/ask-name"}),
+    urlencode({"sort": "qa"}),
 ]
 VIEWS = {"overview": "", "chats": "#chats", "operator": "#chats?" + urlencode({"op": "Светлана Ким"}), "chat": None}
 SHOTS = Path(__file__).parent.parent / "docs" / "img"
@@ -171,6 +181,27 @@ def rendered(tmp_path_factory) -> dict:
     return {"probe": probe, "html": html, "data": data, "folder": folder, "browser": browser}
 
 
+@pytest.fixture(scope="module")
+def many(tmp_path_factory) -> dict:
+    """150 generated conversations, 20 of them shown with their messages."""
+    browser = _chromium()
+    folder = tmp_path_factory.mktemp("many")
+    write_jsonl(folder / "chats.jsonl", 1500)
+    result = CliRunner().invoke(main, ["report", str(folder / "chats.jsonl"), "-o", str(folder / "report.html"),
+                                       "--tz", "UTC", "--worst", "20"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return _browse(browser, folder)
+
+
+def test_many_conversations_page_by_page_and_summarised(many) -> None:
+    assert sorted(many["listed"]) == list(range(150))  # past the first page of 100
+    chats = many["chats"]
+    assert len(chats) == 150 and all(chats.values())
+    assert sum(1 for c in chats.values() if c["messages"]) == 20
+    summarised = [c for c in chats.values() if not c["messages"]]
+    assert all(c["findings"] == int(c["heading"].split("— ")[1].split()[0]) for c in summarised)
+
+
 def test_report_is_self_contained(rendered) -> None:
     probe, html = rendered["probe"], rendered["html"]
     assert probe["resources"] == 0 and probe["externalScripts"] == 0
@@ -221,6 +252,10 @@ def test_filters_and_text_search(rendered) -> None:
     assert [records[i]["start"][:10] for i in by[FILTERS[3]]] == ["2024-05-21"]
     both = by[FILTERS[4]]
     assert both and all("Светлана Ким" in records[i]["ops"] for i in both)
+    scores = [records[i]["qa"] for i in by[FILTERS[5]]]
+    assert len(scores) == len(records) and [s for s in scores if s is not None] == sorted(
+        s for s in scores if s is not None
+    )
 
 
 def test_times_are_in_the_report_zone_and_dated(rendered) -> None:
