@@ -98,8 +98,10 @@ def _write(path: Path, content) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_output(path, data)
-    except (NotWritten, OSError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        click.echo(f"chatlint: error: cannot write {path}: {reason}", err=True)
+    except NotWritten as exc:  # its message names the path
+        click.echo(f"chatlint: error: {exc}", err=True)
+        return False
+    except OSError as exc:
+        click.echo(f"chatlint: error: cannot write {path}: {exc.strerror or exc}", err=True)
         return False
     return True
