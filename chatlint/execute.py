@@ -62,6 +62,7 @@ class Worker:
     def check(self, unit: Unit, key: int, skip: tuple[str, ...]) -> UnitResult:
         findings = check_unit(unit, self.linters.get(key), skip)
         result = _result(unit, findings, self.keep_events)
+        result.settings_key = key
         if self.output_format is not None:
             item = self._item(key)
             result.tally()

@@ -131,6 +131,9 @@ function showChat(index) {
     const byMessage = {};
     for (const f of r.f) (byMessage[f[3]] = byMessage[f[3]] || []).push(f);
     for (const e of events) head.append(message(e, byMessage[e[0]] || []));
+    const ids = new Set(events.map((e) => e[0]));
+    const other = r.f.filter((f) => !ids.has(f[3]));  // never dropped: on no message of the chat
+    if (other.length) head.append(el("ul", {class: "fnd other"}, ...other.map((f) => findingItem(f, true))));
   } else {
     head.append(el("p", {class: "totals"}, r.f.length ? "Диалог показан кратко: только замечания (сообщения целиком — у худших диалогов)." : "Замечаний нет."));
     if (r.f.length) head.append(el("ul", {class: "fnd"}, ...r.f.map((f) => findingItem(f, true))));

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from statistics import median
@@ -55,6 +56,7 @@ class ReportData:
     dialogue_rules: frozenset[str] = frozenset()  # shown as notes on the exchange, not as wording marks
     enabled: frozenset[str] | None = None  # enabled rule ids (which QA categories apply)
     qa_config: QAConfig = field(default_factory=QAConfig)
+    qa_of: Callable[[int], tuple[frozenset[str] | None, QAConfig]] | None = None  # the same, by settings key
     full: int = 1000  # conversations shown with all their messages (the worst ones)
     summary: Summary = field(default_factory=lambda: Summary(keep_worst=0))
     records: list[dict] = field(default_factory=list)
@@ -86,7 +88,8 @@ class ReportData:
 
     def _record(self, unit: UnitResult, index: int) -> dict:
         marks = unit.tally()
-        qa = score([(r, s, m) for r, s, _, m in marks], sum(unit.replies.values()), self.enabled, self.qa_config)
+        enabled, config = self.qa_of(unit.settings_key) if self.qa_of else (self.enabled, self.qa_config)
+        qa = score([(r, s, m) for r, s, _, m in marks], sum(unit.replies.values()), enabled, config)
         severity = Counter(s for _, s, _, _ in marks)
         for rule, _, author, _ in marks:
             if author:

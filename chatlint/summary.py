@@ -37,6 +37,7 @@ class UnitResult:
     started: str = ""  # ISO time of the conversation's first timed event ("" when untimed)
     first_author: str = ""  # the operator who gave the first response (``frt``)
     waits: list[tuple[str, float]] | None = None  # (operator, seconds) per answered client message
+    settings_key: int = 0  # which of the run's file settings applied (chatlint.inputs.Inputs.settings)
 
     def tally(self) -> list[Mark]:
         """(rule, severity, operator, message id) per finding; operator is "" unless an operator wrote it."""

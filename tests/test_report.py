@@ -143,3 +143,22 @@ def test_scorecards_next_to_the_report(tmp_path: Path, chats: Path) -> None:
     cells = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert cells[0][0] == "Оператор" and sorted(r[0] for r in cells[1:]) == ["Анна", "Борис"]
     assert next(r for r in cells if r[0] == "Анна")[7] == 30.0  # first response, median
+
+
+def test_qa_weights_come_from_each_files_configuration(tmp_path: Path, chats: Path) -> None:
+    _, _, default = _report(tmp_path, str(chats), "-o", str(tmp_path / "d.html"), "--tz", "UTC")
+    folder = tmp_path / "weighted"
+    folder.mkdir()
+    chats.rename(folder / "chats.jsonl")
+    (folder / "chatlint.toml").write_text("[qa.weights]\nsolution = 0\n", encoding="utf-8")
+    _, out, weighted = _report(tmp_path, str(folder), "-o", str(tmp_path / "w.html"), "--tz", "UTC")
+    a_default = next(r for r in default["records"] if r["id"] == "a")
+    a_weighted = next(r for r in weighted["records"] if r["id"] == "a")
+    assert a_weighted["qa"] > a_default["qa"], out  # «Я не знаю» (solution) no longer counts
+
+
+def test_the_page_does_not_depend_on_jobs(tmp_path: Path) -> None:
+    args = [str(FIX), "--tz", "UTC", "--operator", "Банк Поддержка"]
+    _report(tmp_path, *args, "-o", str(tmp_path / "one.html"))
+    _report(tmp_path, *args, "-o", str(tmp_path / "two.html"), "-j", "2")
+    assert (tmp_path / "one.html").read_bytes() == (tmp_path / "two.html").read_bytes()

@@ -61,10 +61,26 @@ def collect(paths, worst: int, cli, opts):
         enabled=linter.enabled_ids,
         qa_config=qa_config(settings.config.qa),
         full=worst,
+        qa_of=_qa_settings(run),
     )
     for result in run.results():
         data.add(result)
     return data, rules_by_id, run
+
+
+def _qa_settings(run):
+    """Enabled rules and QA configuration of each file's settings (by key), built once per key."""
+    from chatlint.qa import qa_config
+
+    cache: dict[int, tuple] = {}
+
+    def qa_of(key: int) -> tuple:
+        if key not in cache:
+            settings = run.inputs.settings[key]
+            cache[key] = (settings.linter.enabled_ids, qa_config(settings.config.qa))
+        return cache[key]
+
+    return qa_of
 
 
 def write_report(paths, output: Path, worst: int, title: str, cli, opts, scorecard: bool = False) -> int:
