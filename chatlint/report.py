@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from html import escape
 from importlib import resources
 
-from chatlint.morph import agree_with_number
 from chatlint.qa import CATEGORIES
 from chatlint.report_data import ReportData
 
 FRT_BUCKETS = [(0, 15), (15, 30), (30, 60), (60, 120), (120, 300), (300, 600), (600, None)]
-WORDS = ("диалог", "замечание", "ответ", "ошибка", "предупреждение", "совет")  # numerals in the page
+WORDS = ("диалог", "замечание", "ответ", "ошибка", "предупреждение", "совет", "чат")  # numerals in the page
 CATEGORY_NAMES = {
     "greeting": "приветствие",
     "understanding": "понимание вопроса",
@@ -57,14 +57,24 @@ background:#f5effb;font-size:13px}
 mark{background:#ffe08a;border-bottom:2px solid #e5484d;padding:0 1px}
 ul.fnd{margin:4px 0 0 0;padding-left:18px;font-size:13px;white-space:normal}
 .sev-error{color:#c62828}.sev-warning{color:#b26a00}.sev-info{color:#3557b7}
-#chats td:nth-child(2),#operators td:nth-child(2){white-space:nowrap}
+#chats td:nth-child(2),#operators td:nth-child(2){white-space:nowrap}#chats td:nth-child(3){word-break:break-all}
 .sugg{color:#1f7a4d}.qa{margin:4px 0 8px;color:#334}a.help{font-size:12px}
 """
 
 
+FORMS: dict[str, list[str]] = {}  # word -> its forms after 1, 2 and 5, set by ``render_report``
+
+
 def counted(n: int, word: str) -> str:
-    """«3 диалога»: the number and the word agreed with it."""
-    return f"{n} {agree_with_number(n, word)}"
+    """«3 диалога»: the number and the word in the form pymorphy3 gave for it (``numeral_forms``)."""
+    one, few, many = FORMS[word]
+    tens, units = n % 100, n % 10
+    return f"{n} {one if units == 1 and tens != 11 else few if 2 <= units <= 4 and not 12 <= tens <= 14 else many}"
+
+
+def numeral_forms(agree: Callable[[int, str], str]) -> dict[str, list[str]]:
+    """The forms of the page's nouns after 1, 2 and 5 from ``agree`` (chatlint.morph.agree_with_number)."""
+    return {w: [agree(n, w) for n in (1, 2, 5)] for w in WORDS}
 
 
 def _bar(value: float, maximum: float, cls: str = "") -> str:
@@ -251,7 +261,7 @@ def page_data(data: ReportData, rules: dict) -> dict:
             for r in data.summary.by_rule
             if (rule := rules.get(r)) is not None
         },
-        "words": {w: [agree_with_number(n, w) for n in (1, 2, 5)] for w in WORDS},
+        "words": FORMS,
         "categories": {c: CATEGORY_NAMES.get(c, c) for c in (*CATEGORIES, *data.qa_config.weights)},
     }
 
@@ -278,8 +288,12 @@ def _embedded(value) -> str:
     return text
 
 
-def render_report(data: ReportData, rules: dict, title: str = "chatlint: отчёт по чатам") -> str:
-    """The whole page as a string."""
+def render_report(
+    data: ReportData, rules: dict, forms: dict[str, list[str]], title: str = "chatlint: отчёт по чатам"
+) -> str:
+    """The whole page as a string; ``forms`` from ``numeral_forms``."""
+    FORMS.clear()
+    FORMS.update(forms)
     script = resources.files("chatlint").joinpath("report.js").read_text("utf-8")
     body = [
         "<nav><a href='#'>Обзор</a><a href='#chats'>Диалоги</a>"

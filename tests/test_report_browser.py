@@ -73,6 +73,7 @@ document.getElementById('f').addEventListener('load', async () => {
   const more = d.getElementById('chat-more');
   for (let i = 0; i < 100 && !more.hidden; i++) { more.click(); await pause(); seen = rows(); }
   out.listed = seen;
+  out.listWidth = d.documentElement.scrollWidth;
   out.countLine = d.getElementById('chat-count').textContent;
   out.byOperator = {};
   for (const href of out.operatorLinks) { await go(w, href.slice(1)); out.byOperator[href] = rows(); }
@@ -228,6 +229,7 @@ def test_every_conversation_of_the_input_can_be_reached(rendered) -> None:
     reached = {(data["records"][int(i)]["path"], c["id"]) for i, c in probe["chats"].items() if c}
     assert reached == _expected_ids(FIX)
     assert sorted(probe["listed"]) == list(range(len(data["records"])))
+    assert probe["listWidth"] <= 1200 and probe["width"] <= 1200  # no horizontal overflow at 1200 px
 
 
 def test_operator_and_rule_links_lead_to_their_chats(rendered) -> None:

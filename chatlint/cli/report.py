@@ -85,10 +85,12 @@ def _qa_settings(run):
 
 def write_report(paths, output: Path, worst: int, title: str, cli, opts, scorecard: bool = False) -> int:
     """Write the HTML report (and with ``scorecard`` the operator scorecards next to it)."""
-    from chatlint.report import render_report
+    from chatlint.morph import agree_with_number
+    from chatlint.report import numeral_forms, render_report
 
     data, rules_by_id, run = collect(paths, worst, cli, opts)
-    files = [(output, lambda: render_report(data, rules_by_id, title).encode("utf-8"))]
+    forms = numeral_forms(agree_with_number)
+    files = [(output, lambda: render_report(data, rules_by_id, forms, title).encode("utf-8"))]
     if scorecard:
         from chatlint.scorecard import scorecard_csv, scorecard_paths, scorecard_xlsx
 
