@@ -8,7 +8,7 @@ large transcript streams. ``json`` and ``sarif`` open their array in ``start`` a
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import json
 import os
@@ -137,7 +137,7 @@ class SarifWriter(Writer):
         driver = {
             "name": "chatlint",
             "version": __version__,
-            "informationUri": DOCS_URL or None,
+            "informationUri": docs_url() or None,
             "rules": [_sarif_rule(rule) for rule in self.rules],
         }
         driver = {k: v for k, v in driver.items() if v is not None}
@@ -215,6 +215,8 @@ def fingerprint(reply: Reply, d: Diagnostic) -> str:
     line_end = text.find("\n", d.end)
     context = text[max(line_start, d.start - 20) : min(d.end + 20, len(text) if line_end < 0 else line_end)]
     key = "\x1f".join(str(v) for v in (d.rule, reply.path, *where, d.text, context))
+    import hashlib  # here: a plain ``check --text`` does not load it
+
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -244,10 +246,9 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/:._-~")
 
 
-DOCS_URL = ""  # the published docs/ folder (from the package's Documentation URL); "" when unknown
-
-
-def _docs_url() -> str:
+@functools.cache
+def docs_url() -> str:
+    """The published docs/ folder: the package's ``Documentation`` URL with a trailing «/»; "" when unknown."""
     try:
         from importlib.metadata import metadata
 
@@ -260,7 +261,6 @@ def _docs_url() -> str:
     return ""
 
 
-DOCS_URL = _docs_url()
 URL_IN_SOURCE = re.compile(r"https?://[^\s»)\]]+")
 
 
@@ -270,7 +270,7 @@ def rule_help_uri(rule) -> str:
     found = URL_IN_SOURCE.search(rule.source or "")
     if found:
         return found.group(0)
-    return f"{DOCS_URL}rules-list.md" if DOCS_URL else ""
+    return f"{docs_url()}rules-list.md" if docs_url() else ""
 
 
 def _sarif_rule(rule) -> dict:

@@ -93,3 +93,12 @@ def test_rules_have_descriptions_without_placeholders_and_github_fields(tmp_path
         assert result["ruleId"] and result["message"]["text"]
         assert result["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
         assert result["partialFingerprints"]
+
+
+def test_help_uri_is_a_web_address_in_the_rules_source() -> None:
+    from types import SimpleNamespace
+
+    from chatlint.writers import rule_help_uri
+
+    rule = SimpleNamespace(source="Гайд поддержки, https://example.org/guide#p4 (п. 4)")
+    assert rule_help_uri(rule) == "https://example.org/guide#p4"
