@@ -120,13 +120,13 @@ def on_dask(parquet: Path, messages: int, workers: int, out: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=50_000)
-    parser.add_argument("--file-messages", type=int, default=0, help="rows per Parquet file (default: 1/20th)")
+    parser.add_argument("--file-messages", type=int, default=5_000, help="rows per Parquet file (a partition)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--no-serial", action="store_true")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="chatlint-dask-bench-"))
     try:
-        jsonl, parquet = generate(folder, args.messages, args.file_messages or max(5_000, args.messages // 20))
+        jsonl, parquet = generate(folder, args.messages, args.file_messages)
         runs = [] if args.no_serial else [lambda: serial(jsonl, args.messages)]
         runs += [lambda n=n: on_dask(parquet, args.messages, n, folder / f"findings-{n}.parquet") for n in args.workers]
         for run in runs:

@@ -21,14 +21,14 @@ import pandas as pd
 
 from chatlint.conversation import Event
 from chatlint.dask import arrow_schema, check_frame
-from chatlint.frames import LINE, PATH, PROBLEM, STRING, _Times
+from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, WHERE, _Times
 from chatlint.transcripts.base import BadRecord, ReadOptions, local_zone
 
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 MESSAGE_COLUMNS: dict[str, object] = {
     "conversation_id": STRING, "message_id": STRING, "timestamp": STRING, "role": STRING, "author_name": STRING,
     "author_id": STRING, "text": STRING, "event_type": STRING, "transfer_to": STRING, "internal": "bool",
-    PATH: STRING, LINE: "int64", PROBLEM: STRING,
+    PATH: STRING, LINE: "int64", PROBLEM: STRING, WARNING: STRING, WHERE: STRING,
 }  # fmt: skip
 
 
@@ -41,19 +41,24 @@ class Reading:
     operators: frozenset[str] = frozenset()
     columns: tuple[tuple[str, str], ...] = ()
     encoding: str | None = None
+    tz_name: str = ""
 
     def options(self, problems: list) -> ReadOptions:
         def problem(path: str, line: int, message: str) -> None:
             problems.append(_problem_row(path, line, message))
 
+        def warn(path: str, line: int, message: str) -> None:
+            problems.append(_problem_row(path, line, message, WARNING))
+
         return ReadOptions(
-            tz=self.tz or local_zone(), operators=self.operators, columns=dict(self.columns),
-            encoding=self.encoding, problem=problem,
+            tz=self.tz or local_zone(), tz_name=self.tz_name, operators=self.operators, columns=dict(self.columns),
+            encoding=self.encoding, problem=problem, warn=warn,
         )  # fmt: skip
 
 
-def _problem_row(path: str, line: int, message: str) -> dict:
-    return {PATH: path, LINE: line, PROBLEM: message, "internal": False}
+def _problem_row(path: str, line: int, message: str, kind: str = PROBLEM) -> dict:
+    """A row that is no message: an error (``_problem``) or a warning on the file (``_warning``)."""
+    return {PATH: path, LINE: line, kind: message, "internal": False}
 
 
 def _event_row(event: Event, path: str) -> dict:
@@ -62,7 +67,8 @@ def _event_row(event: Event, path: str) -> dict:
         "timestamp": event.timestamp.isoformat() if event.timestamp else None, "role": event.role,
         "author_name": event.author_name, "author_id": event.author_id, "text": event.text,
         "event_type": event.event_type, "transfer_to": event.transfer_to, "internal": event.is_internal,
-        PATH: path, LINE: event.line, PROBLEM: None,
+        PATH: path, LINE: event.line, PROBLEM: None, WARNING: None,
+        WHERE: ",".join(map(str, event.where)) or None,
     }  # fmt: skip
 
 
@@ -92,8 +98,9 @@ def read_row_group(path: str, group: int, first_row: int, reading: Reading) -> p
 
     table = pq.ParquetFile(path).read_row_group(group)
     fmap = FieldMap(table.column_names, dict(reading.columns))
-    times = _Times(reading.options([]))
     rows: list[dict] = []
+    opts = reading.options(rows)
+    times = _Times(opts)
     if fmap.missing():
         return _frame([_problem_row(path, 1, f"no column for {', '.join(fmap.missing())}; map it with --map")])
     name = Path(path).name
@@ -102,6 +109,7 @@ def read_row_group(path: str, group: int, first_row: int, reading: Reading) -> p
             rows.append(_event_row(event_from(record, fmap, times, i, f"{name}:{i}"), path))
         except BadRecord as exc:
             rows.append(_problem_row(path, i, str(exc)))
+    times.report(f"{path} (rows {first_row + 1}-{first_row + table.num_rows})", opts)
     return _frame(rows)
 
 
@@ -231,19 +239,18 @@ def run(req: DaskRun, out: IO[str] | None = None, err: IO[str] | None = None) ->
 
 
 def report_problems(early: list[dict], problems: pd.DataFrame, err: IO[str]) -> bool:
-    """``chatlint: input error: FILE:LINE: why`` for each, sorted; True when there was one."""
+    """``chatlint: input error: FILE:LINE: why`` (and ``warning:``) for each, sorted; True when
+    there was an error."""
     from chatlint.sources import LineWriter
 
     writer = LineWriter(err)
-    items = [(p[PATH], p[LINE], p[PROBLEM]) for p in early]
-    items += list(zip(problems["path"], problems["line"], problems["message"]))
-    for path, line, message in sorted(items):
-        writer.write(
-            f"chatlint: input error: {path}:{line}: {message}\n"
-            if line
-            else f"chatlint: input error: {path}: {message}\n"
-        )
-    return bool(items)
+    items = [(p[PATH], p[LINE], "error", p[PROBLEM]) for p in early]
+    items += list(zip(problems["path"], problems["line"], problems["severity"], problems["message"]))
+    for path, line, severity, message in sorted(items):
+        label = "input error" if severity == "error" else "warning"
+        where = f"{path}:{line}" if line else path
+        writer.write(f"chatlint: {label}: {where}: {message}\n")
+    return any(item[2] == "error" for item in items)
 
 
 def findings_of(found: pd.DataFrame) -> list:
@@ -251,7 +258,6 @@ def findings_of(found: pd.DataFrame) -> list:
     import json
 
     from chatlint.diagnostic import Diagnostic, Fix
-    from chatlint.dialogue import RecordPosition
     from chatlint.sources import Reply
 
     order = found.sort_values(["path", "line", "column", "end_line", "end_column", "rule", "message"], kind="stable")
@@ -264,8 +270,26 @@ def findings_of(found: pd.DataFrame) -> list:
             source=row["source"], extra=json.loads(row["extra"]),
         )  # fmt: skip
         meta = {k: _none(row[k]) for k in ("conversation_id", "message_id", "author", "role", "timestamp")}
-        pairs.append((Reply(row["text"], row["path"], RecordPosition(row["line"]), meta), d))
+        placed = _Placed(row["start"], row["line"], row["column"], row["end"], row["end_line"], row["end_column"])
+        pairs.append((Reply(row["text"], row["path"], placed, meta), d))
     return pairs
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """The file positions a worker computed for a finding's start and end (exact through escapes)."""
+
+    start: int
+    line: int
+    column: int
+    end: int
+    end_line: int
+    end_column: int
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if offset == self.end and offset != self.start:
+            return self.end_line, self.end_column
+        return self.line, self.column + max(offset - self.start, 0)
 
 
 def _none(value):

@@ -17,7 +17,7 @@ import yaml
 
 from chatlint.diagnostic import Diagnostic
 from chatlint.linter import Linter
-from chatlint.rule_yaml import LineDict, LineList, _LineLoader
+from chatlint.rule_yaml import LineDict, LineList, _LineLoader, yaml_problem
 from chatlint.rules import RULE_ID_RE
 from chatlint.transcripts.base import iter_jsonl
 
@@ -187,11 +187,9 @@ def load_corpus(path: Path) -> list[Entry]:
         raise CorpusError(f"{name}: not valid UTF-8") from None
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise CorpusError(f"{name}:{mark.line + 1 if mark else 0}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
-        raise CorpusError(f"{name}: invalid YAML: {exc}") from None
+        line, problem = yaml_problem(exc, text)
+        raise CorpusError(f"{name}{f':{line}' if line else ''}: invalid YAML: {problem}") from None
     if data is None:
         return []
     if not isinstance(data, LineList):
@@ -302,7 +300,7 @@ def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        for number, row in iter_jsonl(handle, partial(_refuse, path)):
+        for number, _, row in iter_jsonl(handle, partial(_refuse, path)):
             if not isinstance(row, dict) or field_name not in row:
                 raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
             value = row[field_name]

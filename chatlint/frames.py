@@ -28,7 +28,8 @@ from chatlint.qa import QAConfig
 from chatlint.transcripts.base import BadRecord, ReadOptions, TimeParser, local_zone
 from chatlint.transcripts.generic import FieldMap, event_from
 
-PATH, LINE, ORDER, PROBLEM = "path", "line", "_order", "_problem"
+PATH, LINE, ORDER, PROBLEM, WARNING = "path", "line", "_order", "_problem", "_warning"
+WHERE = "_where"  # a message's file positions (chatlint.conversation.Where) as "offset,line,column,…"
 STRING = pd.StringDtype("pyarrow")
 FINDING_COLUMNS: dict[str, object] = {
     "rule": STRING, "severity": STRING, "message": STRING, "start": "int64", "end": "int64", "text": STRING,
@@ -36,7 +37,9 @@ FINDING_COLUMNS: dict[str, object] = {
     "end_line": "int64", "end_column": "int64", "conversation_id": STRING, "message_id": STRING, "author": STRING,
     "role": STRING, "timestamp": STRING, "extra": STRING,
 }  # fmt: skip
-PROBLEM_COLUMNS: dict[str, object] = {"path": STRING, "line": "int64", "index": STRING, "message": STRING}
+PROBLEM_COLUMNS: dict[str, object] = {
+    "path": STRING, "line": "int64", "index": STRING, "severity": STRING, "message": STRING,
+}  # fmt: skip
 
 
 # --- the Linter in each process -------------------------------------------------------------
@@ -159,9 +162,9 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
     for record in _records(pdf):
         path = str(record.get(PATH) or plan.path)
         line = int(record.get(LINE) or 0)
-        error = record.get(PROBLEM)
-        if error:
-            _problem(problems, path, line, record, str(error))
+        error, warning = record.get(PROBLEM), record.get(WARNING)
+        if error or warning:  # a row the reader could not read, or a note on the file
+            _problem(problems, path, line, record, str(error or warning), "error" if error else "warning")
             continue
         try:
             event = _event(record, fmap, times, path, line)
@@ -182,12 +185,17 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
 
 def _event(record: dict, fmap: FieldMap, times: TimeParser, path: str, line: int) -> Event:
     fallback = f"{Path(path).name}:{line}" if line else f"row {record['__index']}"
-    return event_from(record, fmap, times, line, fallback)
+    event = event_from(record, fmap, times, line, fallback)
+    where = record.get(WHERE)
+    if isinstance(where, str) and where:
+        event.where = tuple(int(n) for n in where.split(","))  # as the serial reader placed it
+    return event
 
 
-def _problem(problems: list | None, path: str, line: int, record: dict, message: str) -> None:
+def _problem(problems: list | None, path: str, line: int, record: dict, message: str, severity: str = "error") -> None:
     if problems is not None:
-        problems.append({"path": path, "line": line, "index": str(record["__index"]), "message": message})
+        index = str(record["__index"])
+        problems.append({"path": path, "line": line, "index": index, "severity": severity, "message": message})
 
 
 # --- the partition functions ---------------------------------------------------------------
@@ -299,7 +307,7 @@ def plan_for(
         raise ValueError(
             f"no column for {', '.join(missing)} (columns: {names}); map it with columns={{FIELD: COLUMN}}"
         )
-    used = set(fmap.key.values()) | {PATH, LINE, ORDER, PROBLEM}
+    used = set(fmap.key.values()) | {PATH, LINE, ORDER, PROBLEM, WARNING, WHERE}
     extras = tuple(c for c in names if c not in used)
     return Plan(tuple(names), tuple(sorted((columns or {}).items())), tz, path, extras)
 

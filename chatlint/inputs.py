@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from chatlint import transcripts
+from chatlint import formats, transcripts
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
-from chatlint.sources import BinaryInput, InputError, LineWriter, Reply, decode
+from chatlint.reply import Reply
+from chatlint.sources import BinaryInput, InputError, LineWriter, decode
 from chatlint.transcripts import ReadOptions
 
 INPUT_FORMATS = ("auto", "replies", *transcripts.FORMATS)
@@ -58,6 +59,7 @@ class Inputs:
         self.texts = list(texts)
         self.stdin = stdin
         self.files: list[Path | str] = []
+        paths = list(paths)
         for raw in paths:
             if raw == "-":
                 self.files.append("-")
@@ -67,6 +69,10 @@ class Inputs:
         self._keys: dict[tuple, int] = {}
         self._formats: dict[Path, str | None] = {}
         self.failed = False
+        # a folder with nothing to check is an error, as in ruff; a named file that the
+        # configuration excludes is skipped quietly (pre-commit passes every staged file)
+        self.empty = not self.files and any(raw != "-" and Path(raw).is_dir() for raw in paths)
+        self.paths = paths
         self.current = ""
         self.done_lines = 0
         read_opts = opts.read
@@ -94,6 +100,8 @@ class Inputs:
         return key
 
     def __iter__(self) -> Iterator[Job]:
+        if self.empty:
+            self._failed(formats.no_files(self.paths))
         if self.texts or "-" in self.files:
             here = self.key(self.project.settings_for(None))
         for i, text in enumerate(self.texts):
@@ -132,25 +140,29 @@ class Inputs:
         self.err.write(f"chatlint: input error: {message}\n")
 
     def format_of(self, path: Path) -> str | None:
-        """The transcript format of a file, or None for a canned-reply file (decided once)."""
+        """The transcript format of a file, or None for a canned-reply file or one not recognised."""
+        fmt = self.answer_of(path)
+        return fmt if fmt in transcripts.FORMATS else None
+
+    def is_library(self, path: Path) -> bool:
+        """Whether a file is read as canned replies."""
+        fmt = self.answer_of(path)
+        return fmt == "replies" or (fmt in formats.FORMATS and formats.FORMATS[fmt].kind == formats.LIBRARY)
+
+    def answer_of(self, path: Path) -> str | None:
+        """The format of a file (chatlint/formats.py), "replies" when forced, None when not
+        recognised (decided once)."""
         if path not in self._formats:
-            self._formats[path] = self._format_of(path)
+            fmt = self.opts.input_format
+            self._formats[path] = fmt if fmt != "auto" else formats.detect(path, self.opts.read)
         return self._formats[path]
 
-    def _format_of(self, path: Path) -> str | None:
-        fmt = self.opts.input_format
-        if fmt == "replies":
-            return None
-        if fmt != "auto":
-            return fmt
-        if path.suffix.lower() not in transcripts.SUFFIXES:
-            return None
-        return transcripts.detect(path, self.opts.read)
-
     def units(self, path: Path, settings: FileSettings) -> Iterator[Unit]:
-        """The units of one file."""
-        fmt = self.format_of(path)
+        """The units of one file; a file not recognised is one input error naming what to pass."""
+        fmt = self.answer_of(path)
         if fmt is None:
+            self._failed(f"{path}: {formats.not_recognised(path, self.opts.read)}")
+        elif self.is_library(path):
             yield Library(str(path), list(self.project.replies(path, settings.config)))
         else:
             yield from transcripts.read(path, fmt, self.opts.read)

@@ -168,24 +168,12 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         problems.append(RuleProblem(name, line, "", "not valid UTF-8"))
         return []
-    import yaml
-
-    from chatlint.rule_yaml import LineList, load_yaml  # PyYAML only when a rule file is parsed
+    from chatlint.rule_yaml import LineList  # PyYAML only when a rule file is parsed
 
     try:
-        data = load_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: {exc.problem or exc}"))
-        return []
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: character U+{char:04X} is not allowed"))
-        return []
-    except (yaml.YAMLError, RecursionError) as exc:
-        problems.append(RuleProblem(name, 0, "", f"invalid YAML: {exc}"))
+        data = _parse(text, name)
+    except _YamlProblem as exc:
+        problems.append(exc.problem)
         return []
     if data is None:
         return []
@@ -211,6 +199,24 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+class _YamlProblem(Exception):
+    def __init__(self, problem: RuleProblem) -> None:
+        self.problem = problem
+
+
+def _parse(text: str, name: str) -> Any:
+    """The YAML of a rule file with line-keeping containers; a syntax error raises _YamlProblem with its line."""
+    import yaml
+
+    from chatlint.rule_yaml import load_yaml, yaml_problem
+
+    try:
+        return load_yaml(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        line, problem = yaml_problem(exc, text)
+        raise _YamlProblem(RuleProblem(name, line, "", f"invalid YAML: {problem}")) from None
 
 
 def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: list[RuleProblem]) -> Rule | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -58,6 +59,7 @@ LAYERS: dict[str, int] = {
     "chatlint.project": IO,
     "chatlint.fixer": IO,
     "chatlint.atomic": IO,
+    "chatlint.formats": IO,
     "chatlint.evaluate": IO,
     "chatlint.frames": IO,
     "chatlint.dask": IO,
@@ -70,6 +72,8 @@ LAYERS: dict[str, int] = {
     "chatlint.execute": IO,
     "chatlint.run": IO,
     "chatlint.config_show": CLI,
+    "chatlint.server": CLI,  # chatlint serve / chatlint lsp: front ends beside the command line
+    "chatlint.server.*": CLI,
 }
 
 # The readers, the configuration and the writers know no engine and no rule loading: they sit on
@@ -88,6 +92,9 @@ PENDING_CIRCLES: list[tuple[str, str]] = []
 def _modules() -> dict[str, Path]:
     found = {FACE: Path(chatlint.__file__)}
     for info in pkgutil.walk_packages(chatlint.__path__, "chatlint."):
+        if info.name.endswith(".__main__"):  # read, not run
+            found[info.name] = Path(importlib.util.find_spec(info.name).origin)
+            continue
         module = importlib.import_module(info.name)
         found[info.name] = Path(module.__file__)
     return found

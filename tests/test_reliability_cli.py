@@ -127,8 +127,8 @@ def test_undecodable_file_name_and_argument_do_not_crash(tmp_path) -> None:
 def test_missing_file_and_directory_without_known_files(tmp_path) -> None:
     result = run("check", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and b"No such file" in result.stderr and b"Traceback" not in result.stderr
-    result = run("check", str(tmp_path))
-    assert result.returncode == 0
+    result = run("check", str(tmp_path))  # an empty selection is an error, as in ruff (issue 15)
+    assert result.returncode == 2 and b"known suffixes" in result.stderr and b"Traceback" not in result.stderr
 
 
 def test_unreadable_file(tmp_path) -> None:

@@ -17,8 +17,10 @@ def check_on_dask(req, opts, scheduler: str | None, output: str | None) -> int:
         raise UsageError(
             "--dask checks transcript files and folders: not with --text, '-', --fix, --diff or --statistics"
         )
-    if output and not output.endswith((".parquet", ".pq")) and not Path(output).is_dir():
+    if output and not output.endswith((".parquet", ".pq")):
         raise UsageError(f"--output {output!r}: give a Parquet folder name ending in .parquet")
+    if output and Path(output).exists():
+        raise UsageError(f"--output {output!r} exists: remove it or give a new name (it is never overwritten)")
     try:
         from chatlint.dask_files import DaskRun, Reading, run
     except ImportError as exc:

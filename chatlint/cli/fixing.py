@@ -19,8 +19,8 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
     changed = False
     fixed_count = fixed_files = 0
     for path in run.inputs.files:
-        if path == "-" or run.inputs.format_of(path) is not None:
-            continue  # stdin without --stdin-filename, and transcripts, have nothing to fix
+        if path == "-" or not run.inputs.is_library(path):
+            continue  # stdin without --stdin-filename, transcripts and files not recognised have nothing to fix
         try:
             result = fix_file(run.project, path, req.unsafe_fixes)
         except BinaryInput as exc:
