@@ -57,7 +57,7 @@ background:#f5effb;font-size:13px}
 mark{background:#ffe08a;border-bottom:2px solid #e5484d;padding:0 1px}
 ul.fnd{margin:4px 0 0 0;padding-left:18px;font-size:13px;white-space:normal}
 .sev-error{color:#c62828}.sev-warning{color:#b26a00}.sev-info{color:#3557b7}
-#chats td:nth-child(2),#operators td:nth-child(2){white-space:nowrap}#chats td:nth-child(3){word-break:break-all}
+#chat-table td:nth-child(2),#operators td:nth-child(2){white-space:nowrap}#chat-table td:nth-child(3){word-break:break-all}
 .sugg{color:#1f7a4d}.qa{margin:4px 0 8px;color:#334}a.help{font-size:12px}
 """
 
@@ -217,7 +217,7 @@ def _filters(data: ReportData, rules: dict) -> str:
         "<option value='worst'>больше замечаний</option><option value='qa'>ниже оценка QA</option></select></label>"
         "<label>&nbsp;<button type='submit'>Найти</button></label></form>"
         "<p id='chat-count' class='totals'></p>"
-        "<table id='chats'><thead><tr><th>Диалог</th><th>Начало</th><th>Файл</th><th>Операторы</th>"
+        "<table id='chat-table'><thead><tr><th>Диалог</th><th>Начало</th><th>Файл</th><th>Операторы</th>"
         "<th class='num'>Ошибок</th><th class='num'>Предупр.</th><th class='num'>Советов</th>"
         "<th class='num'>QA</th></tr></thead><tbody id='chat-rows'></tbody></table>"
         "<p><button id='chat-more' type='button' hidden>Показать ещё</button></p>"

@@ -162,7 +162,7 @@ def _expected_ids(folder: Path) -> set[tuple[str, str]]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         fmt = detect(path, opts)
         if fmt:
-            found |= {(str(path), str(c.conversation_id)) for c in read(path, fmt, opts)}
+            found |= {(os.path.relpath(path), str(c.conversation_id)) for c in read(path, fmt, opts)}
     return found
 
 
@@ -171,7 +171,7 @@ def rendered(tmp_path_factory) -> dict:
     browser = _chromium()
     folder = tmp_path_factory.mktemp("report")
     result = CliRunner().invoke(
-        main, ["report", str(FIX), "-o", str(folder / "report.html"), "--tz", "Europe/Moscow",
+        main, ["report", os.path.relpath(FIX), "-o", str(folder / "report.html"), "--tz", "Europe/Moscow",
                "--operator", "Банк Поддержка", "--scorecard"],
     )  # fmt: skip
     assert result.exit_code == 2, result.output  # the fixtures hold bad records on purpose
