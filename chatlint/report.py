@@ -57,7 +57,8 @@ background:#f5effb;font-size:13px}
 mark{background:#ffe08a;border-bottom:2px solid #e5484d;padding:0 1px}
 ul.fnd{margin:4px 0 0 0;padding-left:18px;font-size:13px;white-space:normal}
 .sev-error{color:#c62828}.sev-warning{color:#b26a00}.sev-info{color:#3557b7}
-#chat-table td:nth-child(2),#operators td:nth-child(2){white-space:nowrap}#chat-table td:nth-child(3){word-break:break-all}
+#chat-table td:nth-child(2),#operators td:nth-child(2){white-space:nowrap}
+#chat-table td:nth-child(3){word-break:break-all}
 .sugg{color:#1f7a4d}.qa{margin:4px 0 8px;color:#334}a.help{font-size:12px}
 """
 
