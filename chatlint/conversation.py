@@ -125,3 +125,19 @@ def position(where: Where, offset: int) -> tuple[int, int]:
     offsets = where[0::3]
     i = max(bisect.bisect_right(offsets, offset) - 1, 0)
     return where[3 * i + 1], where[3 * i + 2] + offset - where[3 * i]
+
+
+def response_times(conv: Conversation) -> list[tuple[str, float]]:
+    """(operator, seconds) for each operator reply that answers a client message: the time from
+    the first client message not yet answered to the reply. Untimed events give nothing."""
+    out: list[tuple[str, float]] = []
+    waiting: Event | None = None
+    for e in conv.events:
+        if e.is_client_message:
+            waiting = waiting or e
+        elif e.is_reply and waiting is not None:
+            seconds = seconds_between(waiting, e)
+            if seconds is not None:
+                out.append((e.author, seconds))
+            waiting = None
+    return out

@@ -100,7 +100,24 @@ class RecordPosition:
         return self.line, offset + 1
 
 
+class _Count(int):
+    """A count in a message: ``{count:раз}`` writes the count and the words agreed with it («2 раза»)."""
+
+    def __format__(self, spec: str) -> str:
+        if spec and spec.replace(" ", "").isalpha():
+            from chatlint.morph import agree_with_number
+
+            return f"{int(self)} {agree_with_number(self, spec)}"
+        return format(int(self), spec)
+
+
 class _Values(dict):
+    def __init__(self, values, **more) -> None:
+        super().__init__(values, **more)
+        for key, value in self.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                self[key] = _Count(value)
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

@@ -15,7 +15,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from chatlint.conversation import Conversation, first_response
+from chatlint.conversation import Conversation, first_response, response_times
 from chatlint.pipeline import Library, Unit, check_unit
 from chatlint.summary import UnitResult
 
@@ -63,6 +63,7 @@ class Worker:
     def check(self, unit: Unit, key: int, skip: tuple[str, ...]) -> UnitResult:
         findings = check_unit(unit, self.linters.get(key), skip)
         result = _result(unit, findings, self.keep_events)
+        result.settings_key = key
         if self.output_format is not None:
             item = self._item(key)
             result.tally()
@@ -96,7 +97,13 @@ def _result(unit: Unit, findings: list, keep_events: bool) -> UnitResult:
             for e in unit.events
         ]
     last_line = max((e.line for e in unit.events), default=0)
-    return UnitResult(findings, unit.path, unit.conversation_id, replies, frt[1] if frt else None, events, last_line)
+    result = UnitResult(findings, unit.path, unit.conversation_id, replies, frt[1] if frt else None, events, last_line)
+    if keep_events:  # the HTML report: when it started, who answered how fast
+        started = next((e.timestamp for e in unit.events if e.timestamp is not None), None)
+        result.started = started.isoformat() if started else ""
+        result.first_author = frt[0].author if frt else ""
+        result.waits = response_times(unit)
+    return result
 
 
 # --- worker processes -------------------------------------------------------------------------

@@ -35,6 +35,10 @@ class UnitResult:
     last_line: int = 0
     items: list[str] | None = None  # the findings as formatted output (then ``findings`` is empty)
     marks: list[Mark] | None = None  # what the summary needs of the findings (from ``findings`` if None)
+    started: str = ""  # ISO time of the conversation's first timed event ("" when untimed)
+    first_author: str = ""  # the operator who gave the first response (``frt``)
+    waits: list[tuple[str, float]] | None = None  # (operator, seconds) per answered client message
+    settings_key: int = 0  # which of the run's file settings applied (chatlint.inputs.Inputs.settings)
 
     def tally(self) -> list[Mark]:
         """(rule, severity, operator, message id) per finding; operator is "" unless an operator wrote it."""
@@ -96,7 +100,7 @@ class Summary:
             item = (unit.weight, -self._order, unit)
             if len(self.worst) < self.keep_worst:
                 heapq.heappush(self.worst, item)
-            elif item[:2] > self.worst[0][:2]:
+            elif self.worst and item[:2] > self.worst[0][:2]:
                 heapq.heapreplace(self.worst, item)
         else:
             unit.events = None

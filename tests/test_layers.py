@@ -56,6 +56,8 @@ LAYERS: dict[str, int] = {
     "chatlint.output": IO,
     "chatlint.summary": IO,
     "chatlint.report": IO,
+    "chatlint.report_data": IO,  # what the HTML report shows, gathered from results
+    "chatlint.scorecard": IO,
     "chatlint.project": IO,
     "chatlint.fixer": IO,
     "chatlint.atomic": IO,

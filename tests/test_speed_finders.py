@@ -93,7 +93,9 @@ texts = st.lists(_ALPHABET, max_size=30).map("".join)
 def _corpus_texts() -> list[str]:
     out = []
     for path in sorted((ROOT / "corpus").glob("**/*.yaml")):
-        out += [e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if "text" in e]  # inventory: phrases
+        out += [
+            e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if "text" in e
+        ]  # inventory: phrases
     return out
 
 

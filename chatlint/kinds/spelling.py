@@ -39,6 +39,7 @@ _INSTRUCTION_BLOCK = frozenset("вы если когда как что чтоб�
 PLAN_CACHE_SIZE = 20_000  # word forms whose verdict is kept (then the cache starts afresh)
 _NOTHING = ()  # the plan of a word form that never gets a finding
 
+
 @register
 class SpellingRule(RuleKind):
     """Misspelt words: a curated list, context slips and dictionary-unknown words."""
