@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
+
+Where = tuple[int, ...]  # flattened (text offset, line, column) triples, offsets increasing
 
 OPERATOR, CLIENT, BOT, SYSTEM = "operator", "client", "bot", "system"
 # Event types. ``note`` is an internal comment the client never sees.
@@ -18,7 +21,8 @@ class Event:
     """One event of a conversation: a message, a note, a transfer, a join, a close …
 
     ``timestamp`` is timezone-aware (or None when the source has none); ``line`` is the
-    1-based line in the source file where the record starts (0 when unknown).
+    1-based line in the source file where the record starts (0 when unknown); ``where`` maps
+    offsets in ``text`` to file positions (``position``).
     """
 
     conversation_id: str
@@ -33,13 +37,21 @@ class Event:
     is_internal: bool = False
     seq: int = 0
     line: int = 0
+    where: tuple[int, ...] = ()  # (text offset, line, column) runs: see chatlint/transcripts/where.py
 
     def __reduce__(self) -> tuple:
         """Pickled as a plain tuple of fields (a slots dataclass pickles slowly): -j N sends events."""
         return Event, (
             self.conversation_id, self.message_id, self.timestamp, self.role, self.text, self.event_type,
-            self.author_id, self.author_name, self.transfer_to, self.is_internal, self.seq, self.line,
+            self.author_id, self.author_name, self.transfer_to, self.is_internal, self.seq, self.line, self.where,
         )  # fmt: skip
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) in the file of ``text[offset]``; without ``where``, the
+        record's line and the offset in the message."""
+        if self.where:
+            return position(self.where, offset)
+        return self.line, offset + 1
 
     @property
     def author(self) -> str:
@@ -105,3 +117,27 @@ def first_response(conv: Conversation) -> tuple[Event, float] | None:
     reply = next((e for e in after if e.is_reply), None)
     waited = seconds_between(first, reply) if reply is not None else None
     return (reply, waited) if waited is not None else None
+
+
+def position(where: Where, offset: int) -> tuple[int, int]:
+    """The (line, column) of text offset ``offset`` in a ``where`` map (past the end: just after
+    the last character)."""
+    offsets = where[0::3]
+    i = max(bisect.bisect_right(offsets, offset) - 1, 0)
+    return where[3 * i + 1], where[3 * i + 2] + offset - where[3 * i]
+
+
+def response_times(conv: Conversation) -> list[tuple[str, float]]:
+    """(operator, seconds) for each operator reply that answers a client message: the time from
+    the first client message not yet answered to the reply. Untimed events give nothing."""
+    out: list[tuple[str, float]] = []
+    waiting: Event | None = None
+    for e in conv.events:
+        if e.is_client_message:
+            waiting = waiting or e
+        elif e.is_reply and waiting is not None:
+            seconds = seconds_between(waiting, e)
+            if seconds is not None:
+                out.append((e.author, seconds))
+            waiting = None
+    return out

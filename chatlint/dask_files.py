@@ -21,14 +21,14 @@ import pandas as pd
 
 from chatlint.conversation import Event
 from chatlint.dask import arrow_schema, check_frame
-from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, _Times
+from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, WHERE, _Times
 from chatlint.transcripts.base import BadRecord, ReadOptions, local_zone
 
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 MESSAGE_COLUMNS: dict[str, object] = {
     "conversation_id": STRING, "message_id": STRING, "timestamp": STRING, "role": STRING, "author_name": STRING,
     "author_id": STRING, "text": STRING, "event_type": STRING, "transfer_to": STRING, "internal": "bool",
-    PATH: STRING, LINE: "int64", PROBLEM: STRING, WARNING: STRING,
+    PATH: STRING, LINE: "int64", PROBLEM: STRING, WARNING: STRING, WHERE: STRING,
 }  # fmt: skip
 
 
@@ -68,6 +68,7 @@ def _event_row(event: Event, path: str) -> dict:
         "author_name": event.author_name, "author_id": event.author_id, "text": event.text,
         "event_type": event.event_type, "transfer_to": event.transfer_to, "internal": event.is_internal,
         PATH: path, LINE: event.line, PROBLEM: None, WARNING: None,
+        WHERE: ",".join(map(str, event.where)) or None,
     }  # fmt: skip
 
 
@@ -257,7 +258,6 @@ def findings_of(found: pd.DataFrame) -> list:
     import json
 
     from chatlint.diagnostic import Diagnostic, Fix
-    from chatlint.dialogue import RecordPosition
     from chatlint.sources import Reply
 
     order = found.sort_values(["path", "line", "column", "end_line", "end_column", "rule", "message"], kind="stable")
@@ -270,8 +270,26 @@ def findings_of(found: pd.DataFrame) -> list:
             source=row["source"], extra=json.loads(row["extra"]),
         )  # fmt: skip
         meta = {k: _none(row[k]) for k in ("conversation_id", "message_id", "author", "role", "timestamp")}
-        pairs.append((Reply(row["text"], row["path"], RecordPosition(row["line"]), meta), d))
+        placed = _Placed(row["start"], row["line"], row["column"], row["end"], row["end_line"], row["end_column"])
+        pairs.append((Reply(row["text"], row["path"], placed, meta), d))
     return pairs
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """The file positions a worker computed for a finding's start and end (exact through escapes)."""
+
+    start: int
+    line: int
+    column: int
+    end: int
+    end_line: int
+    end_column: int
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if offset == self.end and offset != self.start:
+            return self.end_line, self.end_column
+        return self.line, self.column + max(offset - self.start, 0)
 
 
 def _none(value):

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event
+from chatlint.conversation import BOT, CLIENT, CLOSE, NOTE, OPERATOR, SYSTEM, TRANSFER, Conversation, Event, position
 from chatlint.diagnostic import Diagnostic
 from chatlint.kinds.dialogue import DialogueKind
 from chatlint.reply import Finding, Reply
@@ -88,15 +88,36 @@ def parse_script(script: str, conversation_id: str = "example", path: str = "<sc
 
 @dataclass(frozen=True)
 class RecordPosition:
-    """Positions for a message of a transcript: the record's line, the column inside the message."""
+    """Positions for a message of a transcript: where its characters are in the file (``where``,
+    see chatlint/transcripts/where.py), else the record's line and the column inside the message."""
 
     line: int
+    where: tuple[int, ...] = ()
 
     def __call__(self, offset: int) -> tuple[int, int]:
+        if self.where:
+            return position(self.where, offset)
         return self.line, offset + 1
 
 
+class _Count(int):
+    """A count in a message: ``{count:раз}`` writes the count and the words agreed with it («2 раза»)."""
+
+    def __format__(self, spec: str) -> str:
+        if spec and spec.replace(" ", "").isalpha():
+            from chatlint.morph import agree_with_number
+
+            return f"{int(self)} {agree_with_number(self, spec)}"
+        return format(int(self), spec)
+
+
 class _Values(dict):
+    def __init__(self, values, **more) -> None:
+        super().__init__(values, **more)
+        for key, value in self.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                self[key] = _Count(value)
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -119,7 +140,7 @@ class ConversationChecker:
             "role": event.role,
             "timestamp": event.timestamp.isoformat() if event.timestamp else None,
         }
-        return Reply(event.text, conv.path, RecordPosition(event.line), meta)
+        return Reply(event.text, conv.path, RecordPosition(event.line, event.where), meta)
 
     def check(self, conv: Conversation) -> list[Finding]:
         """Findings in event order, then by offset within the message."""

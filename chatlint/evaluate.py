@@ -8,6 +8,7 @@ replies in a JSONL file, for reading every hit by eye.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +18,7 @@ import yaml
 
 from chatlint.diagnostic import Diagnostic
 from chatlint.linter import Linter
-from chatlint.rule_yaml import LineDict, LineList, _LineLoader
+from chatlint.rule_yaml import LineDict, LineList, _LineLoader, yaml_problem
 from chatlint.rules import RULE_ID_RE
 from chatlint.transcripts.base import iter_jsonl
 
@@ -187,11 +188,9 @@ def load_corpus(path: Path) -> list[Entry]:
         raise CorpusError(f"{name}: not valid UTF-8") from None
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise CorpusError(f"{name}:{mark.line + 1 if mark else 0}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
-        raise CorpusError(f"{name}: invalid YAML: {exc}") from None
+        line, problem = yaml_problem(exc, text)
+        raise CorpusError(f"{name}{f':{line}' if line else ''}: invalid YAML: {problem}") from None
     if data is None:
         return []
     if not isinstance(data, LineList):
@@ -218,7 +217,7 @@ def _entry(raw: object, path: str, line: int, clean: bool) -> Entry:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise fail("'rules' must be a list of rule ids", "rules")
     for rule_id in rules:
-        if not RULE_ID_RE.match(rule_id):
+        if not RULE_ID_RE.fullmatch(rule_id):
             raise fail(f"{rule_id!r} is not a rule id like 'taboo/dont-know'", "rules")
     if clean and rules:
         raise fail("entries of a clean set label no rules (move this one to corpus/labelled/)", "rules")
@@ -296,18 +295,45 @@ def _refuse(path: Path, line: int, message: str) -> None:
 
 
 def sample_replies(path: Path, field_name: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) of ``field_name`` in each row of a JSONL file; empty values are skipped."""
+    """(line number, text) of ``field_name`` in each row of a JSONL (or ``.tsv``) file; empty values are skipped."""
+    if path.suffix == ".tsv":
+        yield from tsv_replies(path, field_name)
+        return
     try:
         handle = path.open(encoding="utf-8-sig")
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        for number, row in iter_jsonl(handle, partial(_refuse, path)):
+        for number, _, row in iter_jsonl(handle, partial(_refuse, path)):
             if not isinstance(row, dict) or field_name not in row:
                 raise CorpusError(f"{path}:{number}: no field {field_name!r} in this row")
             value = row[field_name]
             if isinstance(value, str) and value.strip():
                 yield number, value
+
+
+def tsv_replies(path: Path, column: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the column named ``column`` in the header of a tab-separated file
+    (quoted cells may span lines, as in CSV); a row without that cell counts as empty."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        reader = csv.reader(handle, delimiter="\t")
+        try:
+            header = next(reader, [])
+            if column not in header:
+                raise CorpusError(f"{path}:1: no column {column!r} in the header (has: {', '.join(header)})")
+            index = header.index(column)
+            line = reader.line_num + 1
+            for cells in reader:
+                value = cells[index] if index < len(cells) else ""
+                if value.strip():
+                    yield line, value
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise CorpusError(f"{path}:{reader.line_num}: invalid TSV: {exc}") from None
 
 
 @dataclass
@@ -337,7 +363,9 @@ def format_sample(replies: int, hits: list[SampleHit], rule_ids: list[str]) -> s
     for hit in hits:
         per_rule[hit.diagnostic.rule] = per_rule.get(hit.diagnostic.rule, 0) + 1
         per_reply.setdefault(hit.diagnostic.rule, set()).add((hit.path, hit.line))
-    lines = [f"{replies} replies, {len(hits)} hits", ""]
+    with_hit = len({(h.path, h.line) for h in hits})
+    share = f" ({with_hit / replies:.1%})" if replies else ""
+    lines = [f"{replies} replies, {len(hits)} hits, {with_hit} replies with a hit{share}", ""]
     width = max([len(r) for r in per_rule] + [4])
     lines.append(f"{'rule':{width}}  {'hits':>5} {'replies':>7}")
     for rule_id, n in per_rule.items():

@@ -11,10 +11,11 @@ which travel with each batch.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from chatlint.conversation import Conversation, first_response
+from chatlint.conversation import Conversation, first_response, response_times
 from chatlint.pipeline import Library, Unit, check_unit
 from chatlint.summary import UnitResult
 
@@ -62,6 +63,7 @@ class Worker:
     def check(self, unit: Unit, key: int, skip: tuple[str, ...]) -> UnitResult:
         findings = check_unit(unit, self.linters.get(key), skip)
         result = _result(unit, findings, self.keep_events)
+        result.settings_key = key
         if self.output_format is not None:
             item = self._item(key)
             result.tally()
@@ -95,7 +97,13 @@ def _result(unit: Unit, findings: list, keep_events: bool) -> UnitResult:
             for e in unit.events
         ]
     last_line = max((e.line for e in unit.events), default=0)
-    return UnitResult(findings, unit.path, unit.conversation_id, replies, frt[1] if frt else None, events, last_line)
+    result = UnitResult(findings, unit.path, unit.conversation_id, replies, frt[1] if frt else None, events, last_line)
+    if keep_events:  # the HTML report: when it started, who answered how fast
+        started = next((e.timestamp for e in unit.events if e.timestamp is not None), None)
+        result.started = started.isoformat() if started else ""
+        result.first_author = frt[0].author if frt else ""
+        result.waits = response_times(unit)
+    return result
 
 
 # --- worker processes -------------------------------------------------------------------------
@@ -148,15 +156,51 @@ def run_jobs(
         pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     else:
         pool = ProcessPoolExecutor(processes, initializer=_init, initargs=(linters.kwargs, output_format, keep_events))
+    serial = _Fallback(linters, output_format, keep_events)
     with pool:
         pending: deque = deque()
         for batch in _batches(jobs):
             keys = {key for _, key, _ in batch}
-            pending.append(pool.submit(_check_batch, batch, {k: linters.kwargs[k] for k in keys}))
+            pending.append((batch, serial.submit(pool, batch, {k: linters.kwargs[k] for k in keys})))
             while len(pending) >= 2 * processes:
-                yield from pending.popleft().result()
+                yield from serial.result(*pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from serial.result(*pending.popleft())
+
+
+class _Fallback:
+    """When a worker process dies (killed, out of memory), its batches and every later one are
+    checked in this process, with one warning: no file's findings are lost."""
+
+    def __init__(self, linters: Linters, output_format: str | None, keep_events: bool) -> None:
+        self.args = (linters, output_format, keep_events)
+        self.worker: Worker | None = None
+
+    def submit(self, pool, batch: list, kwargs: dict):
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.worker is not None:
+            return None
+        try:
+            return pool.submit(_check_batch, batch, kwargs)
+        except BrokenProcessPool:
+            self._broken()
+            return None
+
+    def result(self, batch: list, future) -> list:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                self._broken()
+        return [self.worker.check(unit, key, skip) for unit, key, skip in batch]
+
+    def _broken(self) -> None:
+        if self.worker is None:
+            sys.stderr.write("chatlint: warning: a worker process died; the rest is checked in the main process\n")
+            self.worker = Worker(*self.args)
 
 
 __all__ = ["Library", "Linters", "Worker", "run_jobs"]

@@ -30,6 +30,7 @@ from chatlint.transcripts.base import BadRecord, ReadOptions, TimeParser, local_
 from chatlint.transcripts.generic import FieldMap, event_from
 
 PATH, LINE, ORDER, PROBLEM, WARNING = "path", "line", "_order", "_problem", "_warning"
+WHERE = "_where"  # a message's file positions (chatlint.conversation.Where) as "offset,line,column,…"
 STRING = pd.StringDtype("pyarrow")
 STRINGS = pd.ArrowDtype(pa.list_(pa.string()))
 FINDING_COLUMNS: dict[str, object] = {
@@ -190,7 +191,11 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
 
 def _event(record: dict, fmap: FieldMap, times: TimeParser, path: str, line: int) -> Event:
     fallback = f"{Path(path).name}:{line}" if line else f"row {record['__index']}"
-    return event_from(record, fmap, times, line, fallback)
+    event = event_from(record, fmap, times, line, fallback)
+    where = record.get(WHERE)
+    if isinstance(where, str) and where:
+        event.where = tuple(int(n) for n in where.split(","))  # as the serial reader placed it
+    return event
 
 
 def _problem(problems: list | None, path: str, line: int, record: dict, message: str, severity: str = "error") -> None:
@@ -341,7 +346,7 @@ def plan_for(
         raise ValueError(
             f"no column for {', '.join(missing)} (columns: {names}); map it with columns={{FIELD: COLUMN}}"
         )
-    used = set(fmap.key.values()) | {PATH, LINE, ORDER, PROBLEM, WARNING}
+    used = set(fmap.key.values()) | {PATH, LINE, ORDER, PROBLEM, WARNING, WHERE}
     extras = tuple(c for c in names if c not in used)
     return Plan(tuple(names), tuple(sorted((columns or {}).items())), tz, path, extras)
 

@@ -15,10 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from chatlint import transcripts
+from chatlint import formats, transcripts
+from chatlint.output import safe
 from chatlint.pipeline import Library, Unit
 from chatlint.project import FileSettings, Project
-from chatlint.sources import BinaryInput, InputError, LineWriter, Reply, decode
+from chatlint.reply import Reply
+from chatlint.sources import (
+    MAX_REPLY_BYTES,
+    BinaryInput,
+    InputError,
+    LineWriter,
+    check_length,
+    check_regular,
+    decode,
+)
 from chatlint.transcripts import ReadOptions
 
 INPUT_FORMATS = ("auto", "replies", *transcripts.FORMATS)
@@ -58,6 +68,7 @@ class Inputs:
         self.texts = list(texts)
         self.stdin = stdin
         self.files: list[Path | str] = []
+        paths = list(paths)
         for raw in paths:
             if raw == "-":
                 self.files.append("-")
@@ -67,6 +78,10 @@ class Inputs:
         self._keys: dict[tuple, int] = {}
         self._formats: dict[Path, str | None] = {}
         self.failed = False
+        # a folder with nothing to check is an error, as in ruff; a named file that the
+        # configuration excludes is skipped quietly (pre-commit passes every staged file)
+        self.empty = not self.files and any(raw != "-" and Path(raw).is_dir() for raw in paths)
+        self.paths = paths
         self.current = ""
         self.done_lines = 0
         read_opts = opts.read
@@ -78,11 +93,11 @@ class Inputs:
     def _problem(self, path: str, line: int, message: str) -> None:
         self.failed = True
         where = f"{path}:{line}" if line else path
-        self.err.write(f"chatlint: input error: {where}: {message}\n")
+        self.err.write(f"chatlint: input error: {safe(where)}: {safe(message)}\n")
 
     def _warn(self, path: str, line: int, message: str) -> None:
         where = f"{path}:{line}" if line else path
-        self.err.write(f"chatlint: warning: {where}: {message}\n")
+        self.err.write(f"chatlint: warning: {safe(where)}: {safe(message)}\n")
 
     def key(self, settings: FileSettings) -> int:
         """The index of a file's settings in ``self.settings`` (one per configuration and ignores)."""
@@ -94,6 +109,8 @@ class Inputs:
         return key
 
     def __iter__(self) -> Iterator[Job]:
+        if self.empty:
+            self._failed(formats.no_files(self.paths))
         if self.texts or "-" in self.files:
             here = self.key(self.project.settings_for(None))
         for i, text in enumerate(self.texts):
@@ -102,15 +119,20 @@ class Inputs:
             self.current = str(path)
             try:
                 if path == "-":
-                    data = (self.stdin.read() if self.stdin is not None else b"") or b""
-                    yield Reply(decode(data, "<stdin>", self.opts.encoding), "<stdin>"), here, ()
+                    data = (self.stdin.read(MAX_REPLY_BYTES + 1) if self.stdin is not None else b"") or b""
+                    if len(data) > MAX_REPLY_BYTES:
+                        raise InputError("<stdin>", 0, f"larger than {MAX_REPLY_BYTES // 2**20} MB: not read")
+                    text = decode(data, "<stdin>", self.opts.encoding)
+                    check_length(text, "<stdin>", 1)
+                    yield Reply(text, "<stdin>"), here, ()
                     continue
+                check_regular(path)  # a FIFO or /dev/zero: one input error, not a hang
                 settings = self.project.settings_for(path)
                 key = self.key(settings)
                 for unit in self.units(path, settings):
                     yield unit, key, settings.skip
             except BinaryInput as exc:
-                self.err.write(f"chatlint: skipped: {exc}\n")  # a notice; the exit code is unchanged
+                self._binary(path, exc)
             except InputError as exc:
                 self._failed(f"{exc}")
             except UnicodeDecodeError as exc:
@@ -127,30 +149,46 @@ class Inputs:
             if path != "-" and self.opts.progress:
                 self.done_lines += count_lines(path)
 
+    def _binary(self, path, exc: BinaryInput) -> None:
+        """A file with NUL bytes: an input error (exit 2), so that a library with findings does
+        not pass a hook by holding one NUL, unless its configuration says ``skip-binary``."""
+        try:
+            quiet = self.project.settings_for(None if path == "-" else path).config.skip_binary
+        except Exception:  # noqa: BLE001 - its configuration failed: that is reported elsewhere
+            quiet = False
+        if quiet:
+            self.err.write(f"chatlint: skipped: {safe(exc)}\n")
+        else:
+            self._failed(f"{exc}: not checked (skip-binary = true in the configuration skips such files)")
+
     def _failed(self, message: str) -> None:
         self.failed = True
-        self.err.write(f"chatlint: input error: {message}\n")
+        self.err.write(f"chatlint: input error: {safe(message)}\n")  # a file name may hold a newline
 
     def format_of(self, path: Path) -> str | None:
-        """The transcript format of a file, or None for a canned-reply file (decided once)."""
+        """The transcript format of a file, or None for a canned-reply file or one not recognised."""
+        fmt = self.answer_of(path)
+        return fmt if fmt in transcripts.FORMATS else None
+
+    def is_library(self, path: Path) -> bool:
+        """Whether a file is read as canned replies."""
+        fmt = self.answer_of(path)
+        return fmt == "replies" or (fmt in formats.FORMATS and formats.FORMATS[fmt].kind == formats.LIBRARY)
+
+    def answer_of(self, path: Path) -> str | None:
+        """The format of a file (chatlint/formats.py), "replies" when forced, None when not
+        recognised (decided once)."""
         if path not in self._formats:
-            self._formats[path] = self._format_of(path)
+            fmt = self.opts.input_format
+            self._formats[path] = fmt if fmt != "auto" else formats.detect(path, self.opts.read)
         return self._formats[path]
 
-    def _format_of(self, path: Path) -> str | None:
-        fmt = self.opts.input_format
-        if fmt == "replies":
-            return None
-        if fmt != "auto":
-            return fmt
-        if path.suffix.lower() not in transcripts.SUFFIXES:
-            return None
-        return transcripts.detect(path, self.opts.read)
-
     def units(self, path: Path, settings: FileSettings) -> Iterator[Unit]:
-        """The units of one file."""
-        fmt = self.format_of(path)
+        """The units of one file; a file not recognised is one input error naming what to pass."""
+        fmt = self.answer_of(path)
         if fmt is None:
+            self._failed(f"{path}: {formats.not_recognised(path, self.opts.read)}")
+        elif self.is_library(path):
             yield Library(str(path), list(self.project.replies(path, settings.config)))
         else:
             yield from transcripts.read(path, fmt, self.opts.read)
@@ -158,6 +196,8 @@ class Inputs:
 
 def count_lines(path: Path) -> int:
     try:
+        if not os.path.isfile(path):  # a FIFO or a device: nothing to count
+            return 0
         with open(path, "rb") as handle:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     except OSError:

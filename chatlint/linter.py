@@ -13,7 +13,7 @@ from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
 from chatlint.kinds.base import cancelled
 from chatlint.kinds.patterns import PatternKind
 from chatlint.morph import Morphology
-from chatlint.pattern import PatternError, match_at
+from chatlint.pattern import PatternError, end_reply, match_at, start_reply, typo_readings
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 from chatlint.selection import ConfigError, is_on, selector_matches
 from chatlint.text import WORD
@@ -140,13 +140,22 @@ class Linter:
         if kind == WORD:
             for lemma in sorted(self.morph.info(norm).lemmas):  # sorted: the same order every run
                 found.extend(self._lemma_index.get(lemma, ()))
-        return tuple(found)
+            for reading in typo_readings(norm):  # a word one slip from a pattern word
+                found.extend(self._form_index.get(reading, ()))
+                for lemma in sorted(self.morph.info(reading).lemmas):
+                    found.extend(self._lemma_index.get(lemma, ()))
+        return tuple(found)  # an entry found twice gives one finding: overlaps are merged
 
     def _word(self, norm: str, kind: str) -> tuple[frozenset[str] | None, tuple]:
         """(lemmas, candidates) of a content token: its lemmas when it is a word (None
         otherwise) and its trigger index entries. Cached per normalised text: a word's never
         equals a number's or a code's (those hold a digit)."""
-        entry = (self.morph.info(norm).lemmas if kind == WORD else None, self._candidates(norm, kind))
+        lemmas = None
+        if kind == WORD:
+            lemmas = self.morph.info(norm).lemmas
+            for reading in typo_readings(norm):  # the keys a typo's readings can match
+                lemmas = lemmas | {reading} | self.morph.info(reading).lemmas
+        entry = (lemmas, self._candidates(norm, kind))
         if len(self._word_cache) >= WORD_CACHE_SIZE:
             self._word_cache.clear()
         self._word_cache[norm] = entry
@@ -156,6 +165,13 @@ class Linter:
         """Check one reply. Diagnostics are sorted by start offset, then end, then rule id."""
         if not isinstance(text, str):
             raise TypeError(f"check() takes a str, not {type(text).__name__}")
+        start_reply()  # a time limit for the /regex/ atoms of this reply
+        try:
+            return self._check(text)
+        finally:
+            end_reply()
+
+    def _check(self, text: str) -> list[Diagnostic]:
         doc = Doc(text, self.morph)
         found: list[tuple[Rule, Match]] = []
         seq = doc.seq
@@ -188,8 +204,7 @@ class Linter:
                     # the next element must match the next token: most candidates fail here
                     if not linked[i]:
                         continue
-                    nxt = tokens[i + 1]
-                    if not follower.matches(nxt.norm, nxt.kind, morph):
+                    if not seq.hit(follower, i + 1, morph):
                         continue
                 captures = match_at(pattern, seq, i, element, morph)
                 if captures is not None:
@@ -247,7 +262,7 @@ class Linter:
             severity=severity,
             start=match.start,
             end=match.end,
-            message=rule.message.replace("{match}", span),
+            message=rule.message.replace("{match}", span) + (f" {match.note}" if match.note else ""),
             text=span,
             suggestions=match.suggestions,
             fix=fix,

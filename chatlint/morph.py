@@ -241,3 +241,15 @@ def match_case(word: str, like: str) -> str:
     if letters and letters[0].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+def agree_with_number(n: int, phrase: str) -> str:
+    """``phrase`` (words in the nominative singular) agreed with the number ``n`` by pymorphy3:
+    ``agree_with_number(2, "раз")`` is «раза», ``(5, "короткое сообщение")`` «коротких сообщений»."""
+    words = []
+    for word in phrase.split():
+        parses = analyzer().parse(word)
+        parse = next((p for p in parses if {"nomn", "sing"} <= p.tag.grammemes), parses[0])
+        agreed = parse.make_agree_with_number(abs(n))
+        words.append(match_case(agreed.word, word) if agreed else word)
+    return " ".join(words)

@@ -16,6 +16,8 @@ A pattern is a space-separated sequence of elements (see ``docs/rules.md``)::
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 import regex
@@ -44,8 +46,50 @@ _ATOM_RE = regex.compile(
 _GAP_RE = regex.compile(r"^(?:\.\.\.|…)(\d+)?$")
 MAX_ELEMENTS = 40  # elements in one pattern
 MAX_GAP = 20  # words one gap may swallow
-REGEX_TIMEOUT = 0.25  # seconds one /regex/ atom may spend on one token
+REGEX_TIMEOUT = 1.0  # seconds all /regex/ atoms together may spend on one reply (one thread)
+_BUDGET = threading.local()  # .deadline: when this thread's reply runs out of regex time
+
+
+def start_reply() -> None:
+    """Give this thread's /regex/ atoms a fresh ``REGEX_TIMEOUT`` (``Linter.check`` calls it per reply)."""
+    _BUDGET.deadline = time.monotonic() + REGEX_TIMEOUT
+
+
+def end_reply() -> None:
+    """Outside a reply, each /regex/ search has ``REGEX_TIMEOUT`` of its own."""
+    _BUDGET.deadline = None
+
+
 REGEX_CACHE_SIZE = 5_000  # token texts whose answer one /regex/ atom remembers
+TYPO_MAX_COST = 0.5  # weighted edit cost of a slip a pattern word forgives (a vowel, a doubled letter)
+TYPO_MIN_LENGTH = 5  # shorter words are too often other words one slip away
+TYPO_CACHE_SIZE = 20_000  # word forms whose typo readings are remembered
+_CYRILLIC_WORD = regex.compile(r"^[а-яё]+$")
+_TYPO_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def typo_readings(norm: str) -> tuple[str, ...]:
+    """Dictionary words one likely slip away from a word the dictionary does not have.
+
+    ``()`` for a word the dictionary has, and for short, non-Cyrillic words: a clean reply
+    costs one cached lookup per word form. Otherwise up to three forms within
+    ``TYPO_MAX_COST`` («обезаны» → «обязаны», «успокойтись» → «успокойтесь»), best first,
+    which pattern words (lemma and form atoms, never grammeme-only ones) may match."""
+    cached = _TYPO_CACHE.get(norm)
+    if cached is not None:
+        return cached
+    readings: tuple[str, ...] = ()
+    if len(norm) >= TYPO_MIN_LENGTH and _CYRILLIC_WORD.match(norm):
+        from chatlint.spell import speller  # the process-wide speller the spelling kind uses too
+
+        sp = speller()
+        if not sp.known(norm):
+            found = sp.candidates(norm, max_distance=1, limit=3)
+            readings = tuple(c.word.replace("ё", "е") for c in found if c.cost <= TYPO_MAX_COST + 1e-9)
+    if len(_TYPO_CACHE) >= TYPO_CACHE_SIZE:
+        _TYPO_CACHE.clear()
+    _TYPO_CACHE[norm] = readings
+    return readings
 
 
 class PatternError(ValueError):
@@ -71,10 +115,14 @@ class Atom:
         if self.kind == "regex":
             hit = self.results.get(norm)
             if hit is None:
+                deadline = getattr(_BUDGET, "deadline", None)
+                left = REGEX_TIMEOUT if deadline is None else deadline - time.monotonic()
                 try:
-                    hit = self.compiled.search(norm, timeout=REGEX_TIMEOUT) is not None
+                    if left <= 0:
+                        raise TimeoutError
+                    hit = self.compiled.search(norm, timeout=left) is not None
                 except TimeoutError:
-                    hit = False  # a pathological user regex on a huge token: no match
+                    return False  # this reply's regex time is spent: no match, not remembered
                 if len(self.results) >= REGEX_CACHE_SIZE:
                     self.results.clear()
                 self.results[norm] = hit
@@ -158,6 +206,16 @@ class Element:
         if self.negated:
             return not hit and kind in CONTENT_KINDS
         return hit
+
+    def typo_match(self, readings: tuple[str, ...], morph: Morphology) -> str | None:
+        """The first typo reading of a word this element matches (only elements made of
+        words and lemmas, not negated ones), or None."""
+        if self.keys is None or self.negated:
+            return None
+        for reading in readings:
+            if self.matches(reading, WORD, morph):
+                return reading
+        return None
 
     @property
     def required(self) -> bool:
@@ -390,9 +448,9 @@ class Sequence:
     dashes stand between them; a pattern matches only over linked tokens.
     """
 
-    __slots__ = ("tokens", "index", "linked")
+    __slots__ = ("tokens", "index", "linked", "readings")
 
-    def __init__(self, tokens: list) -> None:
+    def __init__(self, tokens: list, readings=None) -> None:
         content: list = []
         index: list[int] = []
         linked: list[bool] = []
@@ -413,6 +471,27 @@ class Sequence:
         self.tokens = content
         self.index = index
         self.linked = linked
+        # typo readings per content token (see ``typo_readings``); None: no token has any
+        self.readings: list[tuple[str, ...]] | None = None
+        if readings is not None:
+            found = [readings(t.norm) if t.kind == WORD else () for t in content]
+            if any(found):
+                self.readings = found
+
+    def hit(self, element: Element, i: int, morph: Morphology) -> bool:
+        """Content token ``i`` matches ``element``, as written or read without a typo."""
+        token = self.tokens[i]
+        if element.matches(token.norm, token.kind, morph):
+            return True
+        return self.readings is not None and element.typo_match(self.readings[i], morph) is not None
+
+    def typo(self, element: Element, i: int, morph: Morphology) -> str | None:
+        """The reading by which token ``i`` matched ``element`` when it did so only through a
+        typo, else None."""
+        token = self.tokens[i]
+        if self.readings is None or not self.readings[i] or element.matches(token.norm, token.kind, morph):
+            return None
+        return element.typo_match(self.readings[i], morph)
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence
@@ -456,8 +535,7 @@ def _match_straight(elements, first, i, seq, morph, captures):
             continue
         if i >= count or (last is not None and not linked[i - 1]):
             return None
-        token = tokens[i]
-        if not element.matches(token.norm, token.kind, morph):
+        if not seq.hit(element, i, morph):
             return None
         captures[e] = i
         last = i
@@ -515,8 +593,7 @@ def _step(elements, e, i, seq, morph, captures, last, failed):
                 return result
         return None
     if i < len(seq.tokens) and (last is None or seq.linked[i - 1]):
-        token = seq.tokens[i]
-        if element.matches(token.norm, token.kind, morph):
+        if seq.hit(element, i, morph):
             captures[e] = i
             result = _match(elements, e + 1, i + 1, seq, morph, captures, i, failed)
             if result is not None:

@@ -19,11 +19,9 @@ from chatlint.config import (
     SelectionError,
     file_ignores,
     find_config,
-    glob_matches,
     is_excluded,
     load_config,
     merge_cli,
-    relative,
     validate_rule_ids,
 )
 from chatlint.kinds import Vocabulary
@@ -160,7 +158,7 @@ class Project:
                 yield raw
             return
         readers = _readers()
-        for path in _folder_files(raw):
+        for path in _folder_files(raw, self.config_for(raw).respect_gitignore):
             suffix = path.suffix.lower()
             if (suffix in readers or suffix in also) and not is_excluded(path, self.config_for(path)):
                 yield path
@@ -206,9 +204,20 @@ class FileSettings:
     skip: tuple[str, ...] = ()
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    """Files under ``folder``: what git tracks or would track there, else every file
-    outside hidden folders minus the patterns of ``.gitignore`` files on the way."""
+def _folder_files(folder: Path, respect_gitignore: bool = True) -> list[Path]:
+    """Files under ``folder``: what git tracks or would track there, else every file outside
+    hidden folders minus what the ``.gitignore`` files on the way leave out. Without
+    ``respect_gitignore``: every file outside hidden folders."""
+    if respect_gitignore:
+        listed = _git_files(folder)
+        if listed is not None:
+            return listed
+    return sorted(_walk_without_git(folder.resolve(), [] if respect_gitignore else None))
+
+
+def _git_files(folder: Path) -> list[Path] | None:
+    """The files git lists under ``folder`` (tracked, or untracked and not ignored), hidden ones
+    left out; None outside git."""
     import subprocess  # here: ``check --text`` never walks a folder
 
     try:
@@ -218,33 +227,57 @@ def _folder_files(folder: Path) -> list[Path]:
             timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
-        done = None
-    if done is not None and done.returncode == 0:
-        names = {n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
-        return sorted(p for p in (folder / n for n in names) if p.is_file())
-    return sorted(_walk_without_git(folder.resolve(), []))
+        return None
+    if done.returncode != 0:
+        return None
+    names = {n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+    shown = (n for n in names if not any(part.startswith(".") for part in n.split("/")))  # as the walk does
+    return sorted(p for p in (folder / n for n in shown) if p.is_file())
 
 
-def _walk_without_git(folder: Path, patterns: list[tuple[Path, str]]) -> Iterator[Path]:
-    ignore_file = folder / ".gitignore"
-    if ignore_file.is_file():
-        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        patterns = patterns + [(folder, s.strip()) for s in lines if s.strip() and not s.startswith(("#", "!"))]
+def _walk_without_git(folder: Path, ignores: list | None, seen: set[tuple[int, int]] | None = None) -> Iterator[Path]:
+    """The files under ``folder``, hidden entries left out. ``ignores`` holds (folder, spec) of the
+    .gitignore files above (None: read no .gitignore). A folder reached again through a link (the
+    same device and inode, or a folder above the walk's start) is not walked again."""
+    if seen is None:
+        seen = {_dir_key(p) for p in (folder, *folder.parents)}
+    if ignores is not None:
+        ignore_file = folder / ".gitignore"
+        if ignore_file.is_file():
+            ignores = ignores + [(folder, _gitignore_spec(ignore_file))]
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if any(_ignored(entry, base, pattern) for base, pattern in patterns):
+        is_dir = entry.is_dir()
+        if ignores and _ignored(entry, is_dir, ignores):
             continue
-        if entry.is_dir():
-            yield from _walk_without_git(entry, patterns)
+        if is_dir:
+            key = _dir_key(entry)
+            if key not in seen:
+                seen.add(key)
+                yield from _walk_without_git(entry, ignores, seen)
         elif entry.is_file():
             yield entry
 
 
-def _ignored(entry: Path, base: Path, pattern: str) -> bool:
-    rel = relative(entry, base)
-    if rel is None:
-        return False
-    if pattern.endswith("/") and not entry.is_dir():
-        return False
-    return glob_matches(pattern.lstrip("/") if pattern.startswith("/") else pattern, rel)
+def _dir_key(folder: Path) -> tuple[int, int]:
+    stat = folder.stat()
+    return stat.st_dev, stat.st_ino
+
+
+def _gitignore_spec(path: Path):
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8", errors="replace").splitlines())
+
+
+def _ignored(entry: Path, is_dir: bool, ignores: list) -> bool:
+    """Git's verdict on ``entry``: the deepest .gitignore with a matching pattern decides, and
+    within one file the last matching pattern (``!pattern`` takes a path back in)."""
+    verdict = False
+    for base, spec in ignores:  # the walk joined ``entry`` onto each base: a path relative to it as named
+        rel = entry.relative_to(base).as_posix()
+        include = spec.check_file(rel + "/" if is_dir else rel).include
+        if include is not None:
+            verdict = include
+    return verdict

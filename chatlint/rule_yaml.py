@@ -86,6 +86,17 @@ else:  # pragma: no cover - PyYAML built without libyaml
     _FastLineLoader = None
 
 
+def yaml_problem(exc: Exception, text: str) -> tuple[int, str]:
+    """The 1-based line (0 when unknown) of a YAML error in ``text``, and what is wrong, on one line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return (mark.line + 1 if mark else 0), " ".join(str(exc.problem or exc).split())
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character; its own message spans two lines
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return text.count("\n", 0, exc.position) + 1, f"character U+{code:04X} is not allowed"
+    return 0, " ".join(str(exc).split())
+
+
 def load_yaml(text: str):
     """Parse a rule file with line numbers; libyaml when it gives the same result, else pure Python.
 

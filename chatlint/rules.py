@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,7 @@ from chatlint.pattern import PatternError, parse_pattern
 if TYPE_CHECKING:  # pragma: no cover
     from chatlint.rule_yaml import LineDict
 
-RULE_ID_RE = regex.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
+RULE_ID_RE = regex.compile(r"[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*")  # used with fullmatch: «$» allows a final «\n»
 COMMON_KEYS = {
     "id", "kind", "severity", "message", "source", "why", "suggest", "unless",
     "unless_scope", "examples", "enabled", "fix", "quotes",
@@ -75,6 +78,7 @@ class Rule:
     unless_scope: str = "sentence"
     examples_bad: list[str] = field(default_factory=list)
     examples_good: list[str] = field(default_factory=list)
+    examples_fixed: dict[str, str] = field(default_factory=dict)  # bad example -> the reply once fixed
     enabled: bool = True
     fix: str = "none"  # "safe", "unsafe" or "none"
     quotes: bool = False  # also check text quoted from the client
@@ -109,6 +113,16 @@ def load_rules(paths: list[Path | str], ctx: Context, *, cache: bool = True) -> 
     return cached_rules(files, ctx, lambda: _load_rules(roots, ctx, dict(files or ())))
 
 
+def _read_rule_file(file: Path) -> bytes:
+    """At most ``MAX_FILE_BYTES`` + 1 bytes of a regular file (``rules = ["/dev/zero"]`` would
+    never end, a FIFO would block): an ``OSError`` for anything else."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def _inputs(roots: list[Path]) -> list[tuple[str, bytes]] | None:
     """Name and bytes of every file ``_load_rules`` reads, in its order (None: some cannot be read)."""
     files = []
@@ -117,7 +131,7 @@ def _inputs(roots: list[Path]) -> list[tuple[str, bytes]] | None:
             return None
         for file in rule_files(root):
             try:
-                data = file.read_bytes()
+                data = _read_rule_file(file)
             except OSError:
                 return None
             if len(data) > MAX_FILE_BYTES:
@@ -155,7 +169,7 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
     name = str(file)
     try:
         if raw_bytes is None:
-            raw_bytes = file.read_bytes()
+            raw_bytes = _read_rule_file(file)
     except OSError as exc:
         problems.append(RuleProblem(name, 0, "", f"cannot read: {exc.strerror}"))
         return []
@@ -168,24 +182,12 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         problems.append(RuleProblem(name, line, "", "not valid UTF-8"))
         return []
-    import yaml
-
-    from chatlint.rule_yaml import LineList, load_yaml  # PyYAML only when a rule file is parsed
+    from chatlint.rule_yaml import LineList  # PyYAML only when a rule file is parsed
 
     try:
-        data = load_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: {exc.problem or exc}"))
-        return []
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        problems.append(RuleProblem(name, line, "", f"invalid YAML: character U+{char:04X} is not allowed"))
-        return []
-    except (yaml.YAMLError, RecursionError) as exc:
-        problems.append(RuleProblem(name, 0, "", f"invalid YAML: {exc}"))
+        data = _parse(text, name)
+    except _YamlProblem as exc:
+        problems.append(exc.problem)
         return []
     if data is None:
         return []
@@ -211,6 +213,24 @@ def _load_file(file: Path, ctx: Context, problems: list[RuleProblem], raw_bytes:
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+class _YamlProblem(Exception):
+    def __init__(self, problem: RuleProblem) -> None:
+        self.problem = problem
+
+
+def _parse(text: str, name: str) -> Any:
+    """The YAML of a rule file with line-keeping containers; a syntax error raises _YamlProblem with its line."""
+    import yaml
+
+    from chatlint.rule_yaml import load_yaml, yaml_problem
+
+    try:
+        return load_yaml(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        line, problem = yaml_problem(exc, text)
+        raise _YamlProblem(RuleProblem(name, line, "", f"invalid YAML: {problem}")) from None
 
 
 def _build_rule(raw: LineDict, path: str, line: int, ctx: Context, problems: list[RuleProblem]) -> Rule | None:
@@ -240,7 +260,7 @@ def _check_id(raw_id: Any, problem: Callable[..., None]) -> None:
         problem(f"'id' must be a string like 'taboo/dont-know', not {type(raw_id).__name__}", "id")
     elif not raw_id:
         problem("missing 'id' (a string like 'taboo/dont-know')", "id")
-    elif not RULE_ID_RE.match(raw_id):
+    elif not RULE_ID_RE.fullmatch(raw_id):
         problem(f"id {raw_id!r} must look like 'category/name' in lower case", "id")
 
 
@@ -295,7 +315,7 @@ def _common_keys(raw: LineDict, kind: type[RuleKind], problem: Callable[..., Non
     if not isinstance(examples, dict) or set(examples) - {"bad", "good"}:
         problem("examples must be a mapping with 'bad' and 'good' lists", "examples")
         examples = {}
-    bad = _str_list(examples.get("bad", []), "examples.bad", problem)
+    bad, fixed = _bad_examples(examples.get("bad", []), problem)
     good = _str_list(examples.get("good", []), "examples.good", problem)
     fix = raw.get("fix", kind.fix_default)
     if fix not in ("safe", "unsafe", "none"):
@@ -313,6 +333,7 @@ def _common_keys(raw: LineDict, kind: type[RuleKind], problem: Callable[..., Non
         "unless_scope": unless_scope,
         "examples_bad": bad,
         "examples_good": good,
+        "examples_fixed": fixed,
         "enabled": raw.get("enabled", True),
         "fix": fix,
         "quotes": raw.get("quotes", False),
@@ -379,6 +400,23 @@ def _infer_kind(raw: dict) -> str:
         if key in raw:
             return kind
     return ""
+
+
+def _bad_examples(value: Any, problem) -> tuple[list[str], dict[str, str]]:
+    """``examples.bad``: strings, or ``{text: …, fixed: …}`` mappings stating what the reply
+    reads once the rule's first suggestion is put in (as LanguageTool's ``correction``)."""
+    if not isinstance(value, list):
+        return _str_list(value, "examples.bad", problem), {}
+    texts, fixed = [], {}
+    for item in value:
+        if isinstance(item, dict):
+            if set(item) != {"text", "fixed"} or not all(isinstance(v, str) for v in item.values()):
+                problem("a bad example is a string or a mapping of 'text' and 'fixed' strings", "examples")
+                continue
+            fixed[item["text"]] = item["fixed"]
+            item = item["text"]
+        texts.append(item)
+    return _str_list(texts, "examples.bad", problem), fixed
 
 
 def _str_list(value: Any, key: str, problem) -> list[str]:

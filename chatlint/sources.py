@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -48,6 +50,46 @@ class InputError(Exception):
 
 class BinaryInput(InputError):
     """A file that is not text: skipped with a notice, not an error."""
+
+
+MiB = 1024 * 1024
+MAX_REPLY_BYTES = 2 * MiB  # a file that is one reply (stdin); a chat reply is a few KB
+MAX_REPLY_CHARS = 500_000  # one reply: checking it takes about 0.25 KB of memory a character
+
+
+def check_length(text: str, path: str, line: int) -> None:
+    """An ``InputError`` for a reply too long to check within bounded memory."""
+    if len(text) > MAX_REPLY_CHARS:
+        raise InputError(
+            path, line, f"a reply of {len(text):,} characters: longer than {MAX_REPLY_CHARS:,}, not checked"
+        )
+
+
+MAX_LIBRARY_BYTES = 64 * MiB  # a canned-reply library (YAML, JSON, CSV, Markdown)
+
+
+def check_regular(path: Path | str) -> None:
+    """An ``InputError`` unless ``path`` is a regular file: a FIFO would block, a device
+    (``/dev/zero``) never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # reading it reports the error
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise InputError(str(path), 0, "not a regular file (a FIFO, device or socket): not read")
+
+
+def read_bytes(path: Path | str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (else an ``InputError``); never
+    blocks on a FIFO or reads a device without end."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(str(path), 0, "not a regular file (a FIFO, device or socket): not read")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(str(path), 0, f"larger than {limit // MiB} MB: not read")
+    return data
 
 
 def decode(data: bytes, path: str, encoding: str | None = None) -> str:
@@ -118,7 +160,8 @@ def _looks_cp1251(data: bytes) -> bool:
 def text_replies(path: Path, encoding: str | None = None) -> Iterator[Reply]:
     """A ``.txt`` file (or anything unknown) is one reply."""
     name = str(path)
-    text = decode(path.read_bytes(), name, encoding)
+    text = decode(read_bytes(path, MAX_REPLY_BYTES), name, encoding)
+    check_length(text, name, 1)
     index = LineIndex(text)
     yield Reply(text, name, index.line_col)
 

@@ -377,17 +377,21 @@ class Speller:
                     step = _sub_cost(here, ch)
                     if cost + step <= bound:
                         push((child, pos + 1, left, out + ch, cost + step))  # a wrong letter
-            if pos + 1 < n and cost + 0.6 <= bound:
-                first, second = word[pos + 1], word[pos]
-                if first != second:
-                    swapped = out + first + second
-                    for a in (node + first, node + "ё") if first == "е" else (node + first,):
-                        if has(a):
-                            for b in (a + second, a + "ё") if second == "е" else (a + second,):
-                                if has(b):
-                                    push((b, pos + 2, left, swapped, cost + 0.6))
+            if pos + 1 < n and cost + 0.6 <= bound and word[pos] != word[pos + 1]:
+                self._push_swap(word, pos, node, left, out, cost + 0.6, push)
         found.pop(word, None)
         return found
+
+    def _push_swap(self, word: str, pos: int, node: str, left: int, out: str, cost: float, push) -> None:
+        """Push the states after the two letters at ``pos`` typed the other way round."""
+        has = self._words.has_keys_with_prefix
+        first, second = word[pos + 1], word[pos]
+        swapped = out + first + second
+        for a in (node + first, node + "ё") if first == "е" else (node + first,):
+            if has(a):
+                for b in (a + second, a + "ё") if second == "е" else (a + second,):
+                    if has(b):
+                        push((b, pos + 2, left, swapped, cost))
 
     def _brute_force(self, word: str) -> dict[str, int]:
         """Edit distance 1 by generating every edit (when the DAWG cannot be walked)."""
@@ -454,3 +458,17 @@ def _weighted_distance(a: str, b: str) -> float:
             row.append(best)
         prev2, prev = prev, row
     return prev[m]
+
+
+_SPELLER: Speller | None = None
+_SPELLER_LOCK = threading.Lock()
+
+
+def speller() -> Speller:
+    """The process-wide speller, created on first use."""
+    global _SPELLER
+    if _SPELLER is None:
+        with _SPELLER_LOCK:
+            if _SPELLER is None:
+                _SPELLER = Speller()
+    return _SPELLER

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from chatlint.diagnostic import Diagnostic
+from chatlint.output import safe
 from chatlint.reply import Finding, Reply
 
 # What the summary needs of a finding: (rule, severity, operator or "", message id).
@@ -34,6 +35,10 @@ class UnitResult:
     last_line: int = 0
     items: list[str] | None = None  # the findings as formatted output (then ``findings`` is empty)
     marks: list[Mark] | None = None  # what the summary needs of the findings (from ``findings`` if None)
+    started: str = ""  # ISO time of the conversation's first timed event ("" when untimed)
+    first_author: str = ""  # the operator who gave the first response (``frt``)
+    waits: list[tuple[str, float]] | None = None  # (operator, seconds) per answered client message
+    settings_key: int = 0  # which of the run's file settings applied (chatlint.inputs.Inputs.settings)
 
     def tally(self) -> list[Mark]:
         """(rule, severity, operator, message id) per finding; operator is "" unless an operator wrote it."""
@@ -95,7 +100,7 @@ class Summary:
             item = (unit.weight, -self._order, unit)
             if len(self.worst) < self.keep_worst:
                 heapq.heappush(self.worst, item)
-            elif item[:2] > self.worst[0][:2]:
+            elif self.worst and item[:2] > self.worst[0][:2]:
                 heapq.heapreplace(self.worst, item)
         else:
             unit.events = None
@@ -122,11 +127,11 @@ class Summary:
         if self.by_rule:
             out.write("\nBy rule:\n")
             for rule, n in sorted(self.by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-                out.write(f"{n:8}  {rule}\n")
+                out.write(f"{n:8}  {safe(rule)}\n")
         if self.replies_by_operator or self.by_operator:
             out.write("\nBy operator (findings, replies, score = % replies without warnings/errors):\n")
             for author, score, n, _flagged, found in self.operator_scores():
-                out.write(f"{found:8}  {n:6}  {score:5.1f}%  {author}\n")
+                out.write(f"{found:8}  {n:6}  {score:5.1f}%  {safe(author)}\n")  # an operator name is input
 
     def to_dict(self) -> dict:
         return {

@@ -1,7 +1,10 @@
 """The text layer: tokens with offsets into the original text, sentences, normalisation.
 
-Normalisation (case, «ё» = «е», Latin look-alikes inside Cyrillic words) only changes
-the ``norm`` of a token, used for matching; offsets always point into the original text.
+Normalisation (case, «ё» = «е», Latin, Greek, Ukrainian and fullwidth look-alikes inside
+Cyrillic words) only changes the ``norm`` of a token, used for matching; offsets always
+point into the original text. Invisible characters inside words (zero-width space, soft
+hyphen, joiners, BOM, variation selectors, combining accents) are dropped before the text
+is tokenized, and each token's offsets are mapped back (``chatlint.disguise``).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import regex
+
+from chatlint.disguise import fold_scripts, strip_invisible
 
 # Token kinds.
 WORD = "word"
@@ -76,8 +81,11 @@ def fold(word: str) -> str:
 def normalise(word: str) -> str:
     """Lower-case, «ё» → «е», Latin look-alikes → Cyrillic in a word (or hyphen-joined part) mixing scripts.
 
-    «USB-кабель» keeps its Latin «USB»; «нe» typed with a Latin «e» reads as «не».
+    «USB-кабель» keeps its Latin «USB»; «нe» typed with a Latin «e» reads as «не»; Greek,
+    Ukrainian and fullwidth look-alikes are read as Cyrillic too («нο» with a Greek «ο»).
     """
+    if not word.isascii():
+        word = fold_scripts(word)
     if _LATIN.search(word) and _CYRILLIC.search(word):
         word = "-".join(
             part.translate(_LOOKALIKES) if _LATIN.search(part) and _CYRILLIC.search(part) else part
@@ -109,8 +117,12 @@ def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, each with its sentence index.
 
     A sentence ends after «.», «!», «?», «…» (a run of them counts once) when what follows
-    is not a lower-case letter or a digit, and at every line break.
+    is not a lower-case letter or a digit, and at every line break. Invisible characters
+    inside words are skipped: «не\u200bзнаю» is one word, its offsets those of the original.
     """
+    clean, where = strip_invisible(text)
+    if where is not None:
+        return _mapped_back(tokenize(clean), where, text)
     if not text.isprintable() or "{" in text or "[" in text:
         return _tokenize(text)
     # Fast path: a one-line text whose only white space is " " (isprintable) and without
@@ -150,6 +162,17 @@ def tokenize(text: str) -> list[Token]:
             pending_end = pending
         offset += len(piece) + 1
     return tokens
+
+
+def _mapped_back(tokens: list[Token], where: list[int], text: str) -> list[Token]:
+    """Tokens of the text without invisible characters, with offsets and surfaces of ``text``."""
+    out = []
+    size = len(where)
+    for t in tokens:
+        start = where[t.start]
+        end = where[t.end] if t.end < size else len(text)  # with the invisible characters after it
+        out.append(t._replace(start=start, end=end, text=text[start:end]))
+    return out
 
 
 # The space-separated pieces of text seen so far: (its first token may start a sentence,

@@ -46,7 +46,8 @@ def test_only_operator_messages_get_reply_rules(clean_jsonl: Path) -> None:
     dont_know = next(i for i in items if i["rule"] == "taboo/dont-know")
     assert dont_know["conversation_id"] == "A-1" and dont_know["author"] == "Светлана Ким"
     assert (dont_know["start"], dont_know["end"], dont_know["text"]) == (0, 9, "Я не знаю")
-    assert (dont_know["line"], dont_know["column"]) == (4, 1)  # line of the record in the file
+    line = clean_jsonl.read_text(encoding="utf-8").splitlines()[3]
+    assert (dont_know["line"], dont_know["column"]) == (4, line.index('"Я не знаю') + 2)  # the flagged characters
     assert not any(i["message_id"] in ("a1", "a2", "a4") for i in items)  # client, bot, note
 
 
@@ -54,7 +55,7 @@ def test_text_output_names_conversation_message_operator(clean_jsonl: Path) -> N
     result = run(str(clean_jsonl), "--select", "taboo")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        f"{clean_jsonl}:4:1: error taboo/dont-know «Я не знаю» звучит как отказ помочь: пообещайте уточнить "
+        f"{clean_jsonl}:4:137: error taboo/dont-know «Я не знаю» звучит как отказ помочь: пообещайте уточнить "
         "и вернуться с ответом. [conversation A-1, message a3, operator Светлана Ким]"
     )
 
@@ -87,7 +88,7 @@ def test_sarif_empty_run_is_valid(tmp_path: Path) -> None:
 
 def test_github_annotations(clean_jsonl: Path) -> None:
     lines = run(str(clean_jsonl), "--format", "github", "--select", "taboo,dialogue/closing").stdout.splitlines()
-    assert lines[0].startswith(f"::error file={clean_jsonl},line=4,col=1,endColumn=10,title=taboo/dont-know::")
+    assert lines[0].startswith(f"::error file={clean_jsonl},line=4,col=137,endColumn=146,title=taboo/dont-know::")
     assert "[conversation A-1, message a3, operator Светлана Ким]" in lines[0]
     assert all(line.startswith(("::warning ", "::notice ", "::error ")) for line in lines)
 

@@ -101,6 +101,29 @@ def test_per_file_ignores_and_exclude(tmp_path: Path) -> None:
     del path
 
 
+def test_exclude_and_per_file_ignores_stay_in_their_folder(tmp_path: Path) -> None:
+    lib(
+        tmp_path,
+        "chatlint.toml",
+        'exclude = ["replies/*.yaml", "!replies/keep.yaml"]\n[per-file-ignores]\n"other/*.yaml" = ["style"]\n',
+    )
+    for name in ("replies/a.yaml", "replies/keep.yaml", "replies/legacy/b.yaml", "other/c.yaml", "other/old/d.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(BAD_REPLY, encoding="utf-8")
+    items = json.loads(run("check", "--format", "json", str(tmp_path)).stdout)
+    found = {(Path(i["path"]).relative_to(tmp_path).as_posix(), i["rule"].split("/")[0]) for i in items}
+    paths = {path for path, _ in found}
+    assert paths == {"replies/keep.yaml", "replies/legacy/b.yaml", "other/c.yaml", "other/old/d.yaml"}
+    assert ("other/c.yaml", "style") not in found and ("other/c.yaml", "taboo") in found
+    assert ("other/old/d.yaml", "style") in found
+
+
+def test_a_pattern_with_a_bad_range_is_a_config_error(tmp_path: Path) -> None:
+    lib(tmp_path, "chatlint.toml", 'exclude = ["[z-a].yaml"]\n')
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 2 and "exclude" in result.stderr
+
+
 def test_extra_rule_folders_relative_to_config(tmp_path: Path) -> None:
     (tmp_path / "house").mkdir()
     (tmp_path / "house" / "brand.yaml").write_text(
@@ -214,7 +237,17 @@ def test_config_command_reports_errors(tmp_path: Path) -> None:
         ("replies/*.yaml", "replies/a.yaml", True),
         ("replies/*.yaml", "other/replies/a.yaml", False),
         ("replies/**/*.yaml", "replies/a/b/c.yaml", True),
+        ("replies/**/*.yaml", "replies/c.yaml", True),
         ("*.json", "a.yaml", False),
+        # git's semantics: «*» stays within one folder; a leading «/» or a «/» inside anchors the pattern
+        ("replies/*.yaml", "replies/legacy/a.yaml", False),
+        ("/a.yaml", "a.yaml", True),
+        ("/a.yaml", "sub/a.yaml", False),
+        ("replies/a?.yaml", "replies/ab.yaml", True),
+        ("replies/a?.yaml", "replies/a/.yaml", False),
+        ("replies", "replies/legacy/a.yaml", True),
+        ("./replies/*.yaml", "replies/a.yaml", True),
+        ("[ab].yaml", "x/b.yaml", True),
     ],
 )
 def test_globs(pattern: str, path: str, expected: bool) -> None:

@@ -172,6 +172,21 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     assert f"{bad}:2: unknown key 'rulez'" in result.output
 
 
+def test_cli_sample_reads_a_tsv_column_by_its_header(tmp_path: Path) -> None:
+    sample = tmp_path / "pairs.tsv"
+    sample.write_text('toxic\tneutral\n"Я не знаю,\nкогда."\tУточню и вернусь.\nЗаказ в пути.\t\n', encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["eval", "--sample", str(sample), "--field", "toxic", "--select", "taboo"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 replies, 1 hits, 1 replies with a hit (50.0%)")
+    assert f"{sample}:2: error taboo/dont-know" in result.output
+    result = runner.invoke(main, ["eval", "--sample", str(sample), "--field", "neutral", "--select", "taboo"])
+    assert result.output.startswith("1 replies, 0 hits")
+    result = runner.invoke(main, ["eval", "--sample", str(sample), "--field", "nope"])
+    assert result.exit_code == 2
+    assert f"{sample}:1: no column 'nope'" in result.output
+
+
 def test_cli_sample(tmp_path: Path) -> None:
     sample = tmp_path / "replies.jsonl"
     rows = [{"answer": "Я не знаю."}, {"answer": "Спасибо за ожидание, заказ в пути."}, {"answer": ""}]

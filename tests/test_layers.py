@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -30,9 +31,11 @@ LAYERS: dict[str, int] = {
     "chatlint.selection": VOCABULARY,
     "chatlint.conversation": VOCABULARY,
     "chatlint.text": TEXT,
+    "chatlint.disguise": TEXT,  # the disguise normaliser: the tokenizer and tone/obscene use it
     "chatlint.morph": MORPHOLOGY,
     "chatlint.spell": MORPHOLOGY,
     "chatlint.pattern": MORPHOLOGY,
+    "chatlint.suggestions": MORPHOLOGY,  # whether an applied suggestion reads right (used by the tests)
     "chatlint.kinds": RULES,
     "chatlint.kinds.*": RULES,
     "chatlint.rules": RULES,
@@ -53,9 +56,12 @@ LAYERS: dict[str, int] = {
     "chatlint.output": IO,
     "chatlint.summary": IO,
     "chatlint.report": IO,
+    "chatlint.report_data": IO,  # what the HTML report shows, gathered from results
+    "chatlint.scorecard": IO,
     "chatlint.project": IO,
     "chatlint.fixer": IO,
     "chatlint.atomic": IO,
+    "chatlint.formats": IO,
     "chatlint.evaluate": IO,
     "chatlint.frames": IO,
     "chatlint.dask": IO,
@@ -68,6 +74,8 @@ LAYERS: dict[str, int] = {
     "chatlint.execute": IO,
     "chatlint.run": IO,
     "chatlint.config_show": CLI,
+    "chatlint.server": CLI,  # chatlint serve / chatlint lsp: front ends beside the command line
+    "chatlint.server.*": CLI,
 }
 
 # The readers, the configuration and the writers know no engine and no rule loading: they sit on
@@ -86,6 +94,9 @@ PENDING_CIRCLES: list[tuple[str, str]] = []
 def _modules() -> dict[str, Path]:
     found = {FACE: Path(chatlint.__file__)}
     for info in pkgutil.walk_packages(chatlint.__path__, "chatlint."):
+        if info.name.endswith(".__main__"):  # read, not run
+            found[info.name] = Path(importlib.util.find_spec(info.name).origin)
+            continue
         module = importlib.import_module(info.name)
         found[info.name] = Path(module.__file__)
     return found

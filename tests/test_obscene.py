@@ -92,3 +92,42 @@ def test_ordinary_words_never_fire(lint: Linter, text: str) -> None:
 def test_vocabulary_accept_silences_a_word() -> None:
     linter = Linter(select=[RULE], vocabulary=Vocabulary(accept=frozenset({"Сука"})))
     assert spans(linter, "Река Сука впадает в озеро.") == []
+
+
+def test_a_root_that_can_take_exponential_time_is_refused(tmp_path) -> None:
+    from chatlint.rules import RuleLoadError
+
+    (tmp_path / "slow.yaml").write_text(
+        """
+- id: house/slow-obscene
+  kind: obscene
+  severity: error
+  message: "м"
+  source: "tests"
+  roots: ["(а+)+б"]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleLoadError, match="repeated group"):
+        Linter(rules=[tmp_path], builtin=False, cache=False)
+
+
+def test_a_slow_root_gives_up_with_a_warning(tmp_path, monkeypatch) -> None:
+    from chatlint.kinds import obscene
+    from chatlint.kinds.regex_rule import RuleTimeoutWarning
+
+    (tmp_path / "slow.yaml").write_text(
+        """
+- id: house/slow-obscene
+  kind: obscene
+  severity: error
+  message: "м"
+  source: "tests"
+  roots: ["^(?:а|аа)+б"]
+""",
+        encoding="utf-8",
+    )
+    linter = Linter(rules=[tmp_path], builtin=False, cache=False)
+    monkeypatch.setattr(obscene, "ROOT_TIMEOUT", 0.000001)
+    with pytest.warns(RuleTimeoutWarning, match="house/slow-obscene"):
+        linter.check("а" * 40 + "в")

@@ -157,3 +157,23 @@ def test_substitute_inflects_and_keeps_case(tmp_path: Path) -> None:
     assert result["спс"].fix.replacement == "спасибо" and result["спс"].fix.safe
     assert result["В данный момент"].suggestions == ("Сейчас", "В настоящее время")
     assert linter.check("спасибка") == []
+
+
+def test_pattern_word_matches_one_slip_away_and_names_the_typo() -> None:
+    from chatlint.linter import Linter
+
+    linter = Linter(select=["taboo/you-must", "tone/calm-down"])
+    found = linter.check("Вы обезаны предоставить чек.")
+    assert [d.rule for d in found] == ["taboo/you-must"]
+    assert "«обезаны» — опечатка, прочитано как «обязаны»" in found[0].message
+    assert [d.rule for d in linter.check("Успокойтись, пожалуйста.")] == ["tone/calm-down"]
+
+
+def test_known_words_get_no_typo_reading() -> None:
+    from chatlint.pattern import typo_readings
+
+    assert typo_readings("обязаны") == ()  # a dictionary word is never read as another
+    assert typo_readings("должны") == ()
+    assert typo_readings("обезаны")[0] == "обязаны"
+    assert typo_readings("cool") == ()  # not Cyrillic
+    assert typo_readings("знаи") == ()  # too short to guess safely

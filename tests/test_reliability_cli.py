@@ -93,11 +93,19 @@ def test_undecodable_bytes_are_reported_with_their_position(tmp_path, data, enco
         assert "b-good.txt:1:1: error taboo/dont-know" in result.stdout.decode()  # the rest is still checked
 
 
-def test_binary_files_are_skipped_with_a_notice(tmp_path) -> None:
+def test_binary_files_are_an_input_error_unless_configured(tmp_path) -> None:
     (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    (tmp_path / "reply.txt").write_text("Спасибо за ожидание, заказ готов.", encoding="utf-8")
+    (tmp_path / "reply.txt").write_text("Я не знаю.", encoding="utf-8")
     result = run("check", str(tmp_path))
-    assert result.returncode == 0
+    assert result.returncode == 2  # one NUL must not let a library with findings pass a hook
+    assert result.stderr.decode().strip() == (
+        f"chatlint: input error: {tmp_path / 'image.txt'}: binary file (it contains NUL bytes): "
+        "not checked (skip-binary = true in the configuration skips such files)"
+    )
+    assert b"reply.txt:1:1: error taboo/dont-know" in result.stdout  # the rest is checked
+    (tmp_path / "chatlint.toml").write_text("skip-binary = true\n", encoding="utf-8")
+    result = run("check", str(tmp_path))
+    assert result.returncode == 1
     assert (
         result.stderr.decode().strip()
         == f"chatlint: skipped: {tmp_path / 'image.txt'}: binary file (it contains NUL bytes)"
@@ -106,7 +114,7 @@ def test_binary_files_are_skipped_with_a_notice(tmp_path) -> None:
 
 def test_binary_stdin_is_skipped(tmp_path) -> None:
     result = run("check", "-", stdin=b"\x00\x01\x02")
-    assert result.returncode == 0 and b"skipped: <stdin>" in result.stderr
+    assert result.returncode == 2 and b"input error: <stdin>: binary file" in result.stderr
 
 
 def test_undecodable_file_name_and_argument_do_not_crash(tmp_path) -> None:
@@ -127,8 +135,8 @@ def test_undecodable_file_name_and_argument_do_not_crash(tmp_path) -> None:
 def test_missing_file_and_directory_without_known_files(tmp_path) -> None:
     result = run("check", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and b"No such file" in result.stderr and b"Traceback" not in result.stderr
-    result = run("check", str(tmp_path))
-    assert result.returncode == 0
+    result = run("check", str(tmp_path))  # an empty selection is an error, as in ruff (issue 15)
+    assert result.returncode == 2 and b"known suffixes" in result.stderr and b"Traceback" not in result.stderr
 
 
 def test_unreadable_file(tmp_path) -> None:
@@ -162,7 +170,7 @@ def test_any_text_as_a_utf8_file_gives_the_library_findings(tmp_path_factory, te
     path.write_bytes(text.encode("utf-8"))
     result = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
     if "\x00" in text:
-        assert result.exit_code == 0  # skipped as binary, with a notice
+        assert result.exit_code == 2  # binary: an input error, not checked
         return
     found = json.loads(result.stdout)
     expected = check(text)

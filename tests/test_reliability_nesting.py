@@ -98,4 +98,6 @@ def test_a_deep_jsonl_line_is_reported_and_its_other_lines_checked(tmp_path: Pat
     result = check(tmp_path, "chats.jsonl")
     assert_one_line_and_rest_checked(result, "chats.jsonl")
     assert "chats.jsonl:2: invalid JSON: nested too deeply" in result.stderr
-    assert "chats.jsonl:1:1: error" in result.stdout and "chats.jsonl:3:1: error" in result.stdout
+    assert (
+        "chats.jsonl:1:88: error" in result.stdout and "chats.jsonl:3:88: error" in result.stdout
+    )  # the text's column

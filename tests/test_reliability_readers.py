@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from chatlint.cli import main
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SAMPLES = sorted(f"{p.parent.name}/{p.name}" for d in ("transcripts", "templates") for p in (FIXTURES / d).iterdir())
+SAMPLES = sorted(
+    str(p.relative_to(FIXTURES)) for d in ("transcripts", "templates") for p in (FIXTURES / d).rglob("*") if p.is_file()
+)
 _EXAMPLES = settings(max_examples=max(6, settings.default.max_examples // 5))
 
 

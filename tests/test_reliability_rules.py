@@ -176,3 +176,19 @@ def test_mutated_rule_files_load_or_fail_cleanly(tmp_path_factory, noise: bytes,
         Linter([path], builtin=False)
     except RuleLoadError as exc:
         assert all(p.path == str(path) for p in exc.problems)
+
+
+def test_a_rule_id_with_a_final_newline_is_refused(tmp_path) -> None:
+    """``$`` matches before a final «\\n»: the id check is a full match (issue 14, item 15)."""
+    import pytest
+
+    from chatlint.linter import Linter
+    from chatlint.rules import RuleLoadError
+
+    (tmp_path / "r.yaml").write_text(
+        '- id: "x/a\\n"\n  kind: regex\n  message: m\n  source: s\n  regex: "абв"\n'
+        '  examples:\n    bad: ["абв"]\n    good: ["где"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleLoadError, match=r"id 'x/a\\n' must look like 'category/name'"):
+        Linter(rules=[tmp_path / "r.yaml"], builtin=False, cache=False)

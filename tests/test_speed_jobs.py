@@ -80,7 +80,7 @@ def test_grouper_remembers_a_bounded_number_of_closed_conversations() -> None:
 
 def test_summary_of_marks_is_the_summary_of_findings() -> None:
     from chatlint.diagnostic import Diagnostic
-    from chatlint.sources import Reply
+    from chatlint.reply import Reply
 
     op = Reply("x", "p", meta={"author": "Мария", "role": "operator", "message_id": 5})
     client = Reply("y", "p", meta={"author": "Клиент", "role": "client", "message_id": 6})
@@ -183,7 +183,7 @@ def test_workers_building_their_own_linter_give_what_forked_workers_give(monkeyp
     import multiprocessing
 
     from chatlint.execute import Linters, run_jobs
-    from chatlint.sources import Reply
+    from chatlint.reply import Reply
 
     jobs = [(Reply(text, f"<{i}>"), 0, ()) for i, text in enumerate(["Я не знаю!!!", "Хорошо", "ВАШ ЗАКАЗ ГОТОВ"] * 3)]
     kwargs = {0: {"select": ["taboo", "style"]}}

@@ -74,7 +74,9 @@ def _texts() -> list[str]:
     for rule in Linter(cache=False).all_rules:
         texts += rule.examples_bad + rule.examples_good
     for path in sorted((ROOT / "corpus").glob("*/*.yaml")):
-        texts += [e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) if "text" in e]  # inventory: phrases
+        texts += [
+            e["text"] for e in yaml.safe_load(path.read_text(encoding="utf-8")) if "text" in e
+        ]  # inventory: phrases
     return texts
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,103 @@ def test_walk_honours_gitignore_in_a_git_repository(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     assert checked(tmp_path) == {"replies/a.yaml", "replies/b.md"}
     assert checked(tmp_path / "replies") == {"a.yaml", "b.md"}
+
+
+def test_walk_reads_gitignore_as_git_does_without_git(tmp_path: Path) -> None:
+    for name in ("a.yaml", "keep.yaml", "sub/a.yaml", "sub/b.yaml", "sub/deep/c.yaml", "logs/x.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("a: Я не знаю.\n", encoding="utf-8")
+    # «!» re-includes, «/a.yaml» is anchored to its folder, «logs» is a name anywhere (and hides
+    # what is under it); a deeper .gitignore adds to the outer one, relative to its own folder
+    (tmp_path / ".gitignore").write_text("*.yaml\n!keep.yaml\n!sub/\n!sub/**\nlogs\n", encoding="utf-8")
+    (tmp_path / "sub" / ".gitignore").write_text("/a.yaml\n# comment\n\n", encoding="utf-8")
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in _walk_without_git(tmp_path, []))
+    assert names == ["keep.yaml", "sub/b.yaml", "sub/deep/c.yaml"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not available")
+def test_hidden_files_and_folders_are_left_out_in_a_git_repository_too(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    for name in (".github/workflow.yaml", ".pre-commit-config.yaml", "replies/.draft.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("a: Я не знаю.\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert checked(tmp_path) == {"replies/a.yaml", "replies/b.md"}
+    hidden = tmp_path / ".hidden-start"
+    make_tree(hidden)
+    assert checked(hidden) == {"replies/a.yaml", "replies/b.md"}  # only what is below the start counts
+
+
+def _configured_tree(root: Path, respect: str) -> None:
+    make_tree(root)
+    (root / "chatlint.toml").write_text(f"respect-gitignore = {respect}\n", encoding="utf-8")
+
+
+def checked_with_config(root: Path) -> set[str]:
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(root)])
+    assert result.exit_code in (0, 1), result.output
+    return {Path(i["path"]).relative_to(root).as_posix() for i in json.loads(result.stdout)}
+
+
+def test_respect_gitignore_false_walks_ignored_files_without_git(tmp_path: Path) -> None:
+    _configured_tree(tmp_path, "false")
+    assert checked_with_config(tmp_path) == {"replies/a.yaml", "replies/b.md", "build/c.yaml", "replies/tmp.yaml"}
+    _configured_tree(tmp_path / "again", "true")
+    assert checked_with_config(tmp_path / "again") == {"replies/a.yaml", "replies/b.md"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not available")
+def test_respect_gitignore_false_walks_ignored_files_in_a_git_repository(tmp_path: Path) -> None:
+    _configured_tree(tmp_path, "false")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert checked_with_config(tmp_path) == {"replies/a.yaml", "replies/b.md", "build/c.yaml", "replies/tmp.yaml"}
+
+
+def test_respect_gitignore_must_be_true_or_false(tmp_path: Path) -> None:
+    _configured_tree(tmp_path, '"no"')
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2 and "respect-gitignore" in result.stderr
+
+
+def _linked_tree(root: Path, links: int) -> Path:
+    folder = root / "lib"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("a: Я не знаю.\n", encoding="utf-8")
+    (root / "outside.yaml").write_text("a: Я не знаю.\n", encoding="utf-8")
+    for i in range(links):
+        (folder / f"up{i}").symlink_to("..", target_is_directory=True)
+    return folder
+
+
+def test_walk_ends_with_two_links_to_the_parent_folder(tmp_path: Path) -> None:
+    folder = _linked_tree(tmp_path, 2)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from chatlint.cli import main; main()",
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert [Path(i["path"]).name for i in json.loads(done.stdout) if i["rule"] == "taboo/dont-know"] == ["a.yaml"]
+
+
+def test_walk_follows_no_folder_link_twice(tmp_path: Path) -> None:
+    folder = _linked_tree(tmp_path, 1)
+    (folder / "same").symlink_to(folder / "sub", target_is_directory=True)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.yaml").write_text("b: Я не знаю.\n", encoding="utf-8")
+    names = [p.relative_to(folder).as_posix() for p in _walk_without_git(folder.resolve(), [])]
+    assert names == ["a.yaml", "same/b.yaml"] or names == ["a.yaml", "sub/b.yaml"]
+    assert checked(folder) == {"a.yaml", names[1]}
 
 
 _text = st.text(alphabet=st.sampled_from(list('абв ЖЗ!,;."\\/\n\r\t😀{}') + ["\u2028", "\x00"]), max_size=30)

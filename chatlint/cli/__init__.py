@@ -13,6 +13,7 @@ from chatlint.cli.check import check
 from chatlint.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from chatlint.cli.report import report
 from chatlint.cli.rules import eval_command, explain_rule, list_rules, show_config
+from chatlint.server.commands import add_commands as add_server_commands
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
@@ -25,3 +26,4 @@ def main() -> None:
 
 for _command in (check, show_config, eval_command, list_rules, explain_rule, report):
     main.add_command(_command)
+add_server_commands(main)  # serve, lsp (chatlint/server/commands.py)

@@ -25,7 +25,8 @@ from chatlint.cli.common import (
     safe_streams,
     transcript_options,
 )
-from chatlint.sources import LineWriter, Reply
+from chatlint.reply import Reply
+from chatlint.sources import LineWriter
 
 OUTPUT_FORMATS = ("text", "json", "jsonl", "sarif", "github")  # the keys of chatlint.writers.WRITERS
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -175,8 +176,10 @@ def check(
 ) -> None:  # fmt: skip
     """Check replies, template libraries and chat transcripts: files or folders ('-' for stdin), or --text.
 
-    Transcripts (JSONL, CSV, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk) are
-    recognised by content; see docs/transcripts.md. Template libraries: docs/templates.md.
+    Transcripts (JSONL, CSV, Excel, JSON, Telegram, WhatsApp, Jivo, Bitrix24, Chatwoot, Usedesk,
+    Talk-Me, Carrot quest, Zendesk, Intercom, Freshchat, LiveChat, Botpress, Rasa) are recognised
+    by content; a file not recognised is an error naming the --input-format/--map to use; see
+    docs/transcripts.md. Template libraries: docs/templates.md.
     """
     safe_streams()
     if not paths and not texts:

@@ -165,7 +165,10 @@ def run_options(input_format, tz, operators, maps, jobs, progress, encoding, kee
 
 
 def guarded(action: Callable[[], int]) -> int:
-    """Run ``action``, turning configuration and rule errors into one-line messages (exit 2)."""
+    """Run ``action``, turning configuration and rule errors, an output that cannot be written
+    (a full disk, a closed pipe) and internal errors into one-line messages (exit 2)."""
+    import os
+
     from chatlint.config import ConfigFileError
     from chatlint.rules import RuleLoadError
 
@@ -178,6 +181,44 @@ def guarded(action: Callable[[], int]) -> int:
     except ConfigFileError as exc:
         click.echo(f"chatlint: {exc.label}: {exc}", err=True)
         return EXIT_USAGE
+    except OSError as exc:
+        if os.environ.get("CHATLINT_DEBUG") or not _is_output_error(exc):
+            raise
+        _silence_stdout()
+        _say(f"chatlint: error: cannot write the output: {exc.strerror or exc}")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line and its own exit code, not a traceback
+        if os.environ.get("CHATLINT_DEBUG"):
+            raise
+        name = type(exc).__name__
+        _say(f"chatlint: internal error {name}: {exc} (please report it; CHATLINT_DEBUG=1 shows the traceback)")
+        return EXIT_USAGE
+
+
+def _is_output_error(exc: OSError) -> bool:
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or exc.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner): nothing to flush
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr is gone too: the exit code says it
+        pass
 
 
 def configured(cli) -> tuple:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO
 
 from chatlint.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from chatlint.output import safe
 from chatlint.sources import BinaryInput, InputError, decode
 
 
@@ -19,13 +20,13 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
     changed = False
     fixed_count = fixed_files = 0
     for path in run.inputs.files:
-        if path == "-" or run.inputs.format_of(path) is not None:
-            continue  # stdin without --stdin-filename, and transcripts, have nothing to fix
+        if path == "-" or not run.inputs.is_library(path):
+            continue  # stdin without --stdin-filename, transcripts and files not recognised have nothing to fix
         try:
             result = fix_file(run.project, path, req.unsafe_fixes)
         except BinaryInput as exc:
             if req.diff:
-                err.write(f"chatlint: skipped: {exc}\n")
+                err.write(f"chatlint: skipped: {safe(exc)}\n")
             continue
         except (InputError, OSError) as exc:
             if req.diff:
@@ -42,11 +43,11 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
             fixed_count += result.applied
             fixed_files += 1
         except ChangedDuringRun:
-            err.write(f"chatlint: warning: {path} changed during the run; fixes not written\n")
+            err.write(f"chatlint: warning: {safe(path)} changed during the run; fixes not written\n")
         except NotFixed as exc:  # a link, read-only: still checked
-            err.write(f"chatlint: warning: {exc}\n")
+            err.write(f"chatlint: warning: {safe(exc)}\n")
         except OSError as exc:  # a full disk, a read-only folder: still checked
-            err.write(f"chatlint: warning: {path}: {exc.strerror or exc}; not fixed\n")
+            err.write(f"chatlint: warning: {safe(path)}: {exc.strerror or exc}; not fixed\n")
     if not req.diff:
         err.write(f"chatlint: fixed {fixed_count} finding(s) in {fixed_files} file(s)\n")
     return changed
@@ -78,7 +79,7 @@ def check_stdin_file(req, project, stdin: IO[bytes], out: IO[str], err: IO[str])
     try:
         text = decode(data, req.stdin_filename, req.encoding)
     except BinaryInput as exc:
-        err.write(f"chatlint: skipped: {exc}\n")
+        err.write(f"chatlint: skipped: {safe(exc)}\n")
         return EXIT_OK
     except InputError as exc:
         err.write(f"chatlint: input error: {exc}\n")

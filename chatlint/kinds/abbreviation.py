@@ -14,7 +14,7 @@ from __future__ import annotations
 import regex
 
 from chatlint.kinds.base import Doc, Match, RuleKind, register
-from chatlint.kinds.prefilter import BASIC_WORD, TURKISH_I, reply_bits, watch
+from chatlint.kinds.prefilter import BASIC_WORD, TURKISH_I, Watched
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 from chatlint.text import CODE, EMAIL, PLACEHOLDER, URL, fold
@@ -63,20 +63,14 @@ class AbbreviationRule(RuleKind):
         # non-letter (a dot, a space, a hyphen or the end of the key and its look-ahead):
         # a reply in which none of them is a whole word cannot match.
         self.head_words = frozenset(heads) if heads else None
-        self.heads = watch(self.head_words) if self.head_words else None
+        self.heads = Watched(self.head_words) if self.head_words else None
         self.dotted = bool(heads) and any("i" in h for h in heads)  # see prefilter.TURKISH_I
-
-    def __setstate__(self, state: dict) -> None:
-        """Unpickled (the rule cache): the bits of the watched words are this process's."""
-        self.__dict__.update(state)
-        if self.head_words:
-            self.heads = watch(self.head_words)
 
     def find(self, doc: Doc) -> list[Match]:
         text = doc.text
         if (
             self.heads is not None
-            and not self.heads & reply_bits(text)[0]
+            and not self.heads.in_reply(text)
             and not (self.dotted and (TURKISH_I[0] in text or TURKISH_I[1] in text))
         ):
             return []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 import regex
 
-from chatlint.pattern import Pattern, Sequence, match_at
+from chatlint.pattern import Pattern, Sequence, match_at, typo_readings
 from chatlint.text import WORD, Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,6 +41,7 @@ class Match(NamedTuple):
     fix: str | None = None  # the safe replacement, when the rule declares one
     safe: bool | None = None  # False: this match's fix is never safe, whatever the rule says
     severity: str | None = None  # a guess at its own severity (not a user's override); yields to other rules
+    note: str = ""  # added to the rule's message (e.g. the typo a pattern word was read through)
 
 
 class Doc:
@@ -63,7 +64,7 @@ class Doc:
     def seq(self) -> Sequence:
         """Content tokens with their links, for pattern matching."""
         if self._seq is None:
-            self._seq = Sequence(self.tokens)
+            self._seq = Sequence(self.tokens, typo_readings)
         return self._seq
 
     @property
@@ -132,9 +133,13 @@ class Doc:
                 for i, token in enumerate(seq.tokens):
                     if token.sentence in hits:
                         continue
-                    if start_keys is not None and (
-                        token.kind != WORD
-                        or (token.norm not in start_keys and start_keys.isdisjoint(info(token.norm).lemmas))
+                    if (
+                        start_keys is not None
+                        and (
+                            token.kind != WORD
+                            or (token.norm not in start_keys and start_keys.isdisjoint(info(token.norm).lemmas))
+                        )
+                        and not (seq.readings and seq.readings[i])
                     ):
                         continue
                     captures = match_at(pattern, seq, i, 0, self.morph)

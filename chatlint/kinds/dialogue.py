@@ -8,10 +8,15 @@ word lists are YAML keys, so ``options`` override them like any kind's parameter
 from __future__ import annotations
 
 import re
+import warnings
 from typing import ClassVar, NamedTuple
+
+import regex
 
 from chatlint.conversation import TRANSFER, Conversation, Event, first_response, seconds_between
 from chatlint.kinds.base import Doc, Match, RuleKind, register
+from chatlint.kinds.regex_rule import RuleTimeoutWarning
+from chatlint.pattern import PatternError
 from chatlint.text import fold
 
 
@@ -30,19 +35,32 @@ def _norm(text: str) -> str:
 
 class _Phrases:
     """A compiled alternation of phrases that pickles as its source and compiles again on first
-    use: the rule cache (chatlint/rule_cache.py) then does not pay for it at every start."""
+    use: the rule cache (chatlint/rule_cache.py) then does not pay for it at every start.
+
+    Phrases are regular expressions a repository's configuration may set (``options``), so a
+    search runs with a time limit (``PHRASE_TIMEOUT`` per message); one that runs out finds
+    nothing in that message and warns (``RuleTimeoutWarning``)."""
 
     __slots__ = ("source", "_compiled")
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self._compiled: re.Pattern | None = re.compile(source)  # a bad phrase fails when the rule loads
+        self._compiled: regex.Pattern | None = _compile_phrases(source)  # a bad phrase fails when the rule loads
 
-    def search(self, text: str) -> re.Match | None:
+    def search(self, text: str) -> regex.Match | None:
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = re.compile(self.source)
-        return compiled.search(text)
+            compiled = self._compiled = _compile_phrases(self.source)
+        try:
+            return compiled.search(text, timeout=PHRASE_TIMEOUT)
+        except TimeoutError:
+            warnings.warn(
+                f"dialogue phrases took over {PHRASE_TIMEOUT:g} s on a message of {len(text)} characters "
+                "and gave up; that message is unchecked by them",
+                RuleTimeoutWarning,
+                stacklevel=2,
+            )
+            return None
 
     def __getstate__(self) -> str:
         return self.source
@@ -50,6 +68,16 @@ class _Phrases:
     def __setstate__(self, source: str) -> None:
         self.source = source
         self._compiled = None
+
+
+PHRASE_TIMEOUT = 1.0  # seconds one phrase list may spend on one message
+
+
+def _compile_phrases(source: str) -> regex.Pattern:
+    try:
+        return regex.compile(source, regex.VERSION0)
+    except regex.error as exc:
+        raise PatternError(f"bad phrase: {exc}") from None
 
 
 def _compile(items: list[str]) -> _Phrases | None:
@@ -68,7 +96,7 @@ def _hit(event: Event, **values) -> Hit:
     return Hit(event, start, end, values)
 
 
-def _search(pattern: _Phrases | None, event: Event) -> re.Match | None:
+def _search(pattern: _Phrases | None, event: Event) -> regex.Match | None:
     return pattern.search(_norm(event.text)) if pattern is not None else None
 
 

@@ -1,52 +1,57 @@
-"""The ``obscene`` rule kind: мат by its roots, seen through the usual disguises.
+"""The ``obscene`` rule kind: мат by its roots, seen through every disguise.
 
-Each word-like run of the ORIGINAL text (letters, digits, ``* @ $ # % ! ?`` and the
-separators ``. _ - ~ ' | +`` inside it; or single letters spaced out, «х у й») is
-normalised several ways — lower case, «ё» → «е», look-alike Latin letters and digits to
-Cyrillic (``xyй``, ``6ля``, ``3@``), or a Latin transliteration (``blyat``), separators
-dropped, repeated letters collapsed — and matched against root regexes anchored at the
-start of the word after an optional prefix (``{P}``). A ``*`` (or ``# % ! ?``) inside a
-word stands for any one letter. Words containing an exception stem (команд, корабл …)
-never fire. The match reports the whole disguised word, with offsets into the original.
+Each word-like run of the text (letters, digits, ``@ $``, and symbols inside it: ``* # %
+" ^`` for hidden letters, ``. _ ~ ' | + -`` as separators or hidden letters; single
+letters spaced out, «х у й»; a short non-word glued to the next, «пи зда») is read through
+``chatlint.disguise`` (invisible characters dropped, look-alike scripts, digits and
+symbols folded, stretched letters collapsed, a Latin word transliterated, sound-keeping
+swaps undone for words the dictionary does not know) and matched against root regexes
+anchored at the start of the word after an optional prefix (``{P}``). A ``*`` stands for
+any one letter. Words containing an exception stem never fire; initials («Е.Б.»), masked
+names («Пе***ов») and Latin names and brands («Suki», «eBook») are not words. The match
+reports the whole disguised word, with offsets into the original text.
 """
 
 from __future__ import annotations
 
+import warnings
+from itertools import chain
+
 import regex
 
+from chatlint import disguise
 from chatlint.kinds.base import Doc, Match, RuleKind, register
 from chatlint.kinds.prefilter import SINGLE, reply_bits, spaced_letters
 from chatlint.kinds.prefilter import chunks as split_chunks
+from chatlint.kinds.regex_rule import RuleTimeoutWarning
+from chatlint.morph import analyzer
 from chatlint.pattern import PatternError
 from chatlint.text import EMAIL, MENTION, PLACEHOLDER, URL, fold
 
-_WORDCH = r"[\p{L}\p{M}\d@$]"
-_RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%]{{1,3}}|[!?](?=\p{{L}})|[._~'’|+-]{{1,2}}){_WORDCH}*)*")
-_SPACED_RE = regex.compile(r"(?<![\p{L}\d*])(?:[\p{L}*]\s){2,}[\p{L}*](?![\p{L}\d*])")
-_CORE = regex.compile(r"[\p{L}\d@$*]")
-_SEPARATORS = regex.compile(r"[._~'’|+-]+")
-_WILDCARDS = str.maketrans({c: "*" for c in "#%!?"})
-_LOOKALIKE = str.maketrans(
-    {"a": "а", "b": "б", "c": "с", "d": "д", "e": "е", "ё": "е", "g": "д", "h": "н", "i": "и", "k": "к",
-     "l": "л", "m": "м", "n": "п", "o": "о", "p": "р", "r": "г", "s": "с", "t": "т", "u": "и", "x": "х",
-     "y": "у", "z": "з", "0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с"}
-)  # fmt: skip
-_TRANSLIT_PAIRS = (("sch", "щ"), ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("yo", "е"), ("jo", "е"),
-                   ("ch", "ч"), ("sh", "ш"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"))  # fmt: skip
-_TRANSLIT = str.maketrans(
-    {"a": "а", "b": "б", "c": "с", "d": "д", "e": "е", "ё": "е", "f": "ф", "g": "г", "h": "х", "i": "и",
-     "j": "й", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "к", "r": "р", "s": "с",
-     "t": "т", "u": "у", "v": "в", "w": "в", "x": "х", "y": "й", "z": "з", "0": "о", "3": "з", "4": "ч",
-     "6": "б", "@": "а", "$": "с"}
-)  # fmt: skip
+_WORDCH = r"[\p{L}\p{M}\d@$€]"
+_RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%\"`^]{{1,4}}|[!?](?=\p{{Ll}})|[._~'’|+,:-]{{1,3}}|…){_WORDCH}*)*")
+_SPACED_RE = regex.compile(r"(?<![\p{L}\d*])(?:[\p{L}*][\s.]\s?){2,}[\p{L}*](?![\p{L}\d*])")
+_SHORT_PAIR_RE = regex.compile(r"(?<![\p{L}\d])(\p{L}{1,3}) (\p{L}{2,6})(?![\p{L}\d])")
+_CORE = regex.compile(r"[\p{L}\d@$€*]")
+_SEPARATORS = regex.compile(r"[._~'’|+,:-]+")
+_WILDCARDS = str.maketrans({c: "*" for c in '#%!?"`^'})
 _BANG_RE = regex.compile(r"\p{L}[!?]\p{L}")
 _PIECE_RE = regex.compile(r"[^!?]+")
-_PART_RE = regex.compile(r"[^._~'’|+-]+")
-_SPACE_RE = regex.compile(r"\s")
-_REPEATS = regex.compile(r"([^\W\d_])\1+")
-_LATIN = regex.compile(r"[a-z]")
+_PART_RE = regex.compile(r"[^._~'’|+,:-]+")
+_SPACE_RE = regex.compile(r"[\s.]")
+_INITIALS_RE = regex.compile(r"\p{Lu}\.\p{Lu}")
+_MASKED_NAME_RE = regex.compile(
+    r"\p{Lu}\p{Ll}*\*+\p{Ll}*(?:ов|ев|ёв|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|енко|ко|ук|юк|ян|дзе|швили|ич|на)"
+)
+_COMPOUND_NAME_RE = regex.compile(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)+")
+_CYRILLIC_WORD_RE = regex.compile(r"[а-я]+")
+_LATIN_WORD_RE = regex.compile(r"[A-Za-z][A-Za-z\d@$*]*")
+_NAME_SHAPE_RE = regex.compile(r"\p{Lu}[^\p{Lu}]*|\p{Ll}+\p{Lu}.*|.*\p{Ll}\p{Lu}.*")  # Suki, eBook, iPhone
+_NESTED_RE = regex.compile(r"\((?:[^()]|\\.)*(?:[+*]|\{\d*,\})(?:[^()]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
+_TRAILING = ".,;:!?…)»\"'"
 CHUNK_CACHE_SIZE = 20_000  # clean chunks remembered
 WORD_CACHE_SIZE = 20_000  # words whose verdict is remembered
+ROOT_TIMEOUT = 1.0  # seconds one root may take on one word: a backstop (nested repeats are refused at load)
 
 
 @register
@@ -60,35 +65,33 @@ class ObsceneRule(RuleKind):
 
     def __init__(self, rule, params, ctx) -> None:
         super().__init__(rule, params, ctx)
-        roots = params["roots"]
-        if not isinstance(roots, list) or not roots or not all(isinstance(r, str) for r in roots):
-            raise PatternError("'roots' must be a non-empty list of regular expressions")
         prefixes = sorted((str(p) for p in params["prefixes"] or []), key=len, reverse=True)
         prefix_re = "(?:" + "|".join(regex.escape(p) for p in prefixes) + ")?" if prefixes else ""
-        self.roots = []
-        for root in roots:
-            source = root.replace("{P}", prefix_re)
-            try:
-                plain = regex.compile(source)
-                starred = regex.compile(_accept_wildcards(source))
-            except regex.error as exc:
-                raise PatternError(f"bad root {root!r}: {exc}") from None
-            if plain.search("") is not None:
-                raise PatternError(f"root {root!r} matches the empty string")
-            self.roots.append((plain, starred))
+        self.roots = [_compile_root(root, prefix_re) for root in _root_list(params["roots"])]
         self.any_root = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.roots))
+        # the roots at any position of a word: the cheap first test for two words glued together
+        self.root_anywhere = regex.compile(regex.sub(r"(?<!\[)[$^]", "", self.any_root.pattern))
         self._cache: dict[str, bool] = {}
         self._clean: set[str] = set()  # whitespace-separated chunks with no obscene candidate
+        self._clean_pairs: set[str] = set()  # a short chunk joined to the next, with no root
+        self._function: dict[str, bool] = {}  # short chunks: a preposition, conjunction, pronoun …
         self.exceptions = tuple(fold(str(e)) for e in params["exceptions"] or [])
         self.accept = frozenset(fold(w) for w in ctx.vocabulary.accept)
 
     def find(self, doc: Doc) -> list[Match]:
-        text = doc.text
+        original = text = doc.text
+        where = None
+        if not original.isascii() and disguise.needs_folding(original):
+            clean, where = disguise.strip_invisible(original)
+            text = disguise.fold_scripts(clean)  # one character for one: offsets kept
         if not self._may_match(text):
             return []
         skip = [(t.start, t.end) for t in doc.tokens if t.kind in (URL, EMAIL, MENTION, PLACEHOLDER)]
         found: list[Match] = []
-        for start, end, word in _candidates(text):
+        for start, end, word in chain(_candidates(text), self._short_pairs(text)):
+            if _proper_name(text, start, word):
+                continue
+            start, end = disguise.original_span(where, start, end, len(original))
             if any(s < end and start < e for s, e in skip):
                 continue
             if self._obscene(word):
@@ -102,10 +105,10 @@ class ObsceneRule(RuleKind):
         return kept
 
     def _may_match(self, text: str) -> bool:
-        """A cheap reject: no chunk between whitespace has an obscene candidate, and no
-        three chunks in a row can be letters spaced out. A run never spans whitespace, so
-        the runs of a chunk are those of the reply there, and a chunk's verdict is cached
-        (a bounded set of the clean ones)."""
+        """A cheap reject: no chunk between whitespace has an obscene candidate, no short
+        non-word is glued to the next, and no three chunks in a row can be letters spaced
+        out. A run never spans whitespace, so the runs of a chunk are those of the reply
+        there, and a chunk's verdict is cached (a bounded set of the clean ones)."""
         chunks = split_chunks(text)
         clean = self._clean
         if not clean.issuperset(chunks):
@@ -117,42 +120,228 @@ class ObsceneRule(RuleKind):
                 if len(clean) >= CHUNK_CACHE_SIZE:
                     self._clean = clean = set()
                 clean.add(chunk)
+        if self._may_pair(chunks) and any(self._obscene(word) for _, _, word in self._short_pairs(text)):
+            return True
         bits, each = reply_bits(text)
         return bool(bits & SINGLE) and spaced_letters(each)
 
+    def _may_pair(self, chunks: list[str]) -> bool:
+        """A short chunk of letters whose joining with the next has a root (a cheap test)."""
+        clean, function = self._clean_pairs, self._function
+        for first, second in zip(chunks, chunks[1:]):
+            if len(first) <= 3 and first.isalpha():
+                is_function = function.get(first)
+                if is_function is None:
+                    if len(function) >= CHUNK_CACHE_SIZE:
+                        function.clear()
+                    is_function = function[first] = _is_function_word(first.lower())
+                if is_function:
+                    continue
+                joined = (first + second.rstrip(_TRAILING)).lower()
+                if joined in clean:
+                    continue
+                if self.any_root.search(joined.replace("ё", "е")):
+                    return True
+                if len(clean) >= CHUNK_CACHE_SIZE:
+                    clean.clear()
+                clean.add(joined)
+        return False
+
+    def _short_pairs(self, text: str):
+        """«пи зда», «ху йня»: a short piece the dictionary does not know, joined to the next word."""
+        known = analyzer().word_is_known
+        for m in _SHORT_PAIR_RE.finditer(text):
+            first, second = m.group(1).lower(), m.group(2).lower()
+            joined = (first + second).replace("ё", "е")
+            if not self.any_root.search(joined):
+                continue  # the cheap test first: most pairs join into nothing
+            if _is_function_word(first) or known(first) and known(second):
+                continue
+            yield m.start(), m.end(), first + second
+
     def _obscene(self, word: str) -> bool:
-        """Any normalisation of ``word`` has a root and no exception stem (cached per word)."""
-        lowered = word.lower()
-        cached = self._cache.get(lowered)
+        """Any reading of ``word`` has a root and no exception stem (cached per word)."""
+        cached = self._cache.get(word)
         if cached is None:
-            cached = self._judge(lowered)
+            cached = self._judge(word)
             if len(self._cache) >= WORD_CACHE_SIZE:
                 self._cache = {}
-            self._cache[lowered] = cached
+            self._cache[word] = cached
         return cached
 
-    def _judge(self, lowered: str) -> bool:
-        if fold(lowered) in self.accept:
+    def _judge(self, word: str) -> bool:
+        lowered = word.lower()
+        if fold(lowered) in self.accept or _not_a_word(word):
             return False
         letters = sum(1 for c in lowered if c != "*")
         stars = lowered.count("*")
-        if letters < 2 or stars > letters:
+        if letters < 2 or stars > letters or self._excepted(lowered):
             return False
-        if any(stem in lowered for stem in self.exceptions):
+        latin = _LATIN_WORD_RE.fullmatch(word) is not None
+        if not self._any_reading(lowered, latin) and (latin or not self._glued(lowered)):
             return False
-        for variant in _variants(lowered):
+        return not self._innocent_lemmas(lowered)  # the dictionary, only for a word that matched
+
+    def _any_reading(self, lowered: str, latin: bool) -> bool:
+        for variant in self._readings(lowered, latin):
+            if self._excepted(variant):
+                continue
             if "*" not in variant:
-                if self.any_root.search(variant) and not any(stem in variant for stem in self.exceptions):
+                if self._root_at(variant, latin):
                     return True
-                continue
-            if any(stem in variant for stem in self.exceptions):
-                continue
-            for _, starred in self.roots:
-                for m in starred.finditer(variant, overlapped=True):
-                    stars = m.group().count("*")
-                    if len(m.group()) - stars >= max(2, stars):
-                        return True
+            elif self._starred(variant):
+                return True
         return False
+
+    def _innocent_lemmas(self, lowered: str) -> bool:
+        """A plain word the dictionary knows, and none of its lemmas has a root («хуторе» →
+        хутор, «спидометр», «сучок»): a Russian word, not a disguise. An imperative alone
+        proves nothing (a rare verb form can spell mat: «хули» → хулить)."""
+        plain = lowered.replace("ё", "е")
+        if not plain.isalpha() or not _CYRILLIC_WORD_RE.fullmatch(plain):
+            return False
+        parses = [p for p in analyzer().parse(plain) if p.is_known and "impr" not in p.tag]
+        return bool(parses) and not any(self.any_root.search(p.normal_form.replace("ё", "е")) for p in parses)
+
+    def _glued(self, lowered: str) -> bool:
+        """Two words typed without a space («идтибля», «сукалол»), one of them mat: a word
+        the dictionary does not know that splits into a known word (or a mat word) and a mat word."""
+        word = _REPEATS.sub(r"\1", lowered.replace("ё", "е"))
+        if not 6 <= len(word) <= 24 or not word.isalpha() or not self.root_anywhere.search(word):
+            return False
+        if analyzer().word_is_known(word):
+            return False
+        known = analyzer().word_is_known
+        for i in range(3, len(word) - 2):
+            left, right = word[:i], word[i:]
+            left_mat, right_mat = self._whole_mat(left), self._whole_mat(right)
+            if left_mat and right_mat or left_mat and known(right) or right_mat and _a_word_before(left, known):
+                return True
+        return False
+
+    def _whole_mat(self, part: str) -> bool:
+        """A root matches at the start of ``part`` and no exception stem is in it."""
+        if self._excepted(part):
+            return False
+        try:
+            return any(p.match(part, timeout=ROOT_TIMEOUT) for p, _ in self.roots)
+        except TimeoutError:
+            self._timed_out(part)
+            return False
+
+    def _readings(self, lowered: str, latin: bool) -> set[str]:
+        """The readings of a word (a Latin one: transliterated, or letters drawn alike); sound swaps undone
+        only in a word the dictionary does not know (so «либо», «ибо» stay what they are)."""
+        if latin:
+            out = {disguise.translit(lowered), lowered.translate(disguise.LOOKALIKE)}
+        else:
+            out = disguise.readings(lowered)
+        if not latin:
+            out |= {_REPEATS.sub(r"\1", v) for v in out if "*" not in v}
+        swapped = {disguise.phonetic(v) for v in out} - out
+        if not swapped:
+            return out
+        plain = lowered.replace("ё", "е")
+        if plain.isalpha() and analyzer().word_is_known(plain):
+            return out
+        return out | swapped
+
+    def _excepted(self, variant: str) -> bool:
+        return any(stem in variant for stem in self.exceptions)
+
+    def _root_at(self, variant: str, latin: bool) -> bool:
+        """A root matches; for a Latin word, at its start (the whole word reads as mat)."""
+        try:
+            if not latin:
+                return self.any_root.search(variant, timeout=ROOT_TIMEOUT) is not None
+            return any(p.match(variant, timeout=ROOT_TIMEOUT) for p, _ in self.roots)
+        except TimeoutError:
+            self._timed_out(variant)
+            return False
+
+    def _starred(self, variant: str) -> bool:
+        """A root matches with ``*`` for some of its letters: more letters than stars, at
+        least two, and the match starts with a letter unless it starts the word."""
+        try:
+            for _, starred in self.roots:
+                for m in starred.finditer(variant, overlapped=True, timeout=ROOT_TIMEOUT):
+                    group = m.group()
+                    stars = group.count("*")
+                    if len(group) - stars >= max(2, stars) and (group[0] != "*" or m.start() == 0):
+                        return True
+        except TimeoutError:
+            self._timed_out(variant)
+        return False
+
+    def _timed_out(self, word: str) -> None:
+        warnings.warn(
+            f"rule {self.rule.id}: a root took over {ROOT_TIMEOUT:g} s on the word {word[:40]!r}; it is skipped",
+            RuleTimeoutWarning,
+            stacklevel=3,
+        )
+
+
+_REPEATS = regex.compile(r"([^\W\d_])\1+")
+
+
+def _root_list(roots) -> list[str]:
+    if not isinstance(roots, list) or not roots or not all(isinstance(r, str) for r in roots):
+        raise PatternError("'roots' must be a non-empty list of regular expressions")
+    return roots
+
+
+def _compile_root(root: str, prefix_re: str) -> tuple[regex.Pattern, regex.Pattern]:
+    """The root as written and with ``*`` accepted for its letters; a root that could take
+    exponential time (a repeated group that itself repeats, «(а+)+б») is refused."""
+    if _NESTED_RE.search(root):
+        raise PatternError(f"bad root {root!r}: a repeated group that itself repeats can take exponential time")
+    source = root.replace("{P}", prefix_re)
+    try:
+        plain = regex.compile(source)
+        starred = regex.compile(_accept_wildcards(source))
+    except regex.error as exc:
+        raise PatternError(f"bad root {root!r}: {exc}") from None
+    if plain.search("") is not None:
+        raise PatternError(f"root {root!r} matches the empty string")
+    return plain, starred
+
+
+def _a_word_before(left: str, known) -> bool:
+    """A known word that ends where a glued mat word starts: five letters or more, or ending
+    in a vowel («идти|бля»); a short one ending in a consonant is more likely a prefix
+    («пост|ебались», «пер|ебанили» are one word each)."""
+    return known(left) and (len(left) >= 5 or left[-1] in "аеиоуыэюяь")
+
+
+_FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "NPRO", "INTJ", "ADVB", "PRED"})
+
+
+def _is_function_word(word: str) -> bool:
+    """A preposition, conjunction, particle, pronoun … : a word of its own, never half of another."""
+    return any(p.tag.POS in _FUNCTION_POS for p in analyzer().parse(word) if p.is_known)
+
+
+_NAME_RE = regex.compile(r"\p{Lu}\p{Ll}{2,}")
+_SENTENCE_END = frozenset(".!?…\n")
+
+
+def _proper_name(text: str, start: int, word: str) -> bool:
+    """A capitalised word inside a sentence that the dictionary does not know as a common
+    word («врач Бляхер», «Херардо», «Пидоренко»): a name, not a disguise."""
+    if not _NAME_RE.fullmatch(word):
+        return False
+    before = text[:start].rstrip(" \t«\"'(—–-")
+    if not before or before[-1] in _SENTENCE_END:
+        return False
+    parses = [p for p in analyzer().parse(word.lower()) if p.is_known]
+    return not parses or any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+
+
+def _not_a_word(word: str) -> bool:
+    """A masked name («Пе***ов»), a Latin name or brand («Suki», «eBook»)."""
+    if _MASKED_NAME_RE.fullmatch(word):
+        return True
+    return _LATIN_WORD_RE.fullmatch(word) is not None and _NAME_SHAPE_RE.fullmatch(word) is not None
 
 
 def _candidates(text: str):
@@ -169,6 +358,9 @@ def _run_candidates(text: str):
         if run.isalpha():
             yield base, base + len(run), run
             continue
+        if _COMPOUND_NAME_RE.fullmatch(run):
+            continue  # «Херне-Бей», «Манду-Сити»: a place or a name in parts
+
         if _BANG_RE.search(run):  # «сука!за»: a missing space, or «п!зда»: a disguise
             for piece in _PIECE_RE.finditer(run):
                 yield from _split_run(piece.group(), base + piece.start())
@@ -176,7 +368,8 @@ def _run_candidates(text: str):
 
 
 def _split_run(run: str, base: int):
-    """Candidates of one run: joined when every piece is a letter or two («б.л.я»), else piece by piece."""
+    """Candidates of one run: joined when every piece is a letter or two («б.л.я»), else
+    piece by piece, and the whole run with its separators read as hidden letters («е..ный»)."""
     cores = [c.start() for c in _CORE.finditer(run)]
     if not cores:
         return
@@ -185,7 +378,11 @@ def _split_run(run: str, base: int):
     base += lo
     parts = [(p.start(), p.group()) for p in _PART_RE.finditer(body)]
     if len(parts) > 1 and all(len(p) <= 2 for _, p in parts):
+        if len(parts) == 2 and _INITIALS_RE.fullmatch(body):
+            return  # «Иванова Е.Б.»: initials, not a word
         yield base, base + len(body), _SEPARATORS.sub("", body)  # «б.л.я», «х-у-й»
+        if _hides_letters(body):
+            yield base, base + len(body), _SEPARATORS.sub(lambda s: "*" * len(s.group()), body)  # «пи...ц»
         return
     for offset, part in parts:
         core = [c.start() for c in _CORE.finditer(part)]
@@ -193,18 +390,17 @@ def _split_run(run: str, base: int):
             continue
         a, b = core[0], core[-1] + 1
         yield base + offset + a, base + offset + b, part[a:b]
+    if len(parts) > 1 and _hides_letters(body):
+        yield base, base + len(body), _SEPARATORS.sub(lambda s: "*" * len(s.group()), body)
+    elif len(parts) == 2 and regex.fullmatch(r"\p{L}+[_~|+'’]\p{L}+|\p{Ll}{1,2}[.,:-]\p{Ll}+", body):
+        yield base, base + len(body), _SEPARATORS.sub("", body)  # «х|уйня», «с.ука»: a symbol to split the word
 
 
-def _variants(word: str) -> set[str]:
-    """The word read with look-alikes, read as transliteration, each also with repeats collapsed."""
-    out = {fold(word).translate(_LOOKALIKE)}
-    if _LATIN.search(word):
-        translit = word
-        for latin, cyr in _TRANSLIT_PAIRS:
-            translit = translit.replace(latin, cyr)
-        out.add(translit.translate(_TRANSLIT))
-    out |= {_REPEATS.sub(r"\1", v) for v in out}
-    return out
+def _hides_letters(body: str) -> bool:
+    """Separators that stand for letters: two or more in a row between lower-case letters
+    («е..ный»), or three before a short ending («пи...ц»); one separator, a capital after it or an
+    ellipsis before a whole word is punctuation («т.е.», «Спасибо.Да», «ох...игнор»)."""
+    return regex.search(r"\p{Ll}[._~'’|+,:-]{2}\p{Ll}|\p{Ll}[._~'’|+,:-]{3}\p{Ll}{1,3}(?!\p{Ll})", body) is not None
 
 
 def _accept_wildcards(source: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, NamedTuple
 
 import regex
@@ -12,6 +13,7 @@ from chatlint.pattern import Pattern, PatternError, parse_pattern
 
 _TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
 _SPACES_RE = regex.compile(r"\s{2,}")
+_STOPS = ".!?"
 
 
 class PatternKind(RuleKind):
@@ -32,7 +34,13 @@ class PatternKind(RuleKind):
             if n < 1 or n > len(words):
                 return None
             idx = captures[words[n - 1]]
-            return None if idx is None else seq.tokens[idx]
+            if idx is None:
+                return None
+            token = seq.tokens[idx]
+            reading = seq.typo(pattern.elements[words[n - 1]], idx, self.morph)
+            if reading:  # a word read through a typo is put in as it should be spelt
+                return token._replace(text=match_case(reading, token.text), norm=reading)
+            return token
 
         def fill(m: regex.Match) -> str:
             if m.group(0) == "{match}":
@@ -50,11 +58,12 @@ class PatternKind(RuleKind):
             if not m.group("grams"):
                 return token.text
             grams = frozenset(m.group("grams").split(","))
-            lemmas = self.morph.lemma_of(token.norm)
-            if not lemmas:
-                return token.text
-            lemma = lemmas[0]
-            return match_case(self.morph.inflect(lemma, grams) or token.text, token.text)
+            word_lemma = _matched_lemma(pattern.elements[words[int(m.group("n")) - 1]], token.norm, self.morph)
+            form = _reinflect(token.norm, grams, word_lemma, self.morph)
+            if form is None:
+                lemmas = self.morph.lemma_of(token.norm)
+                form = self.morph.inflect(lemmas[0], grams) if lemmas else None
+            return match_case(form or token.text, token.text)
 
         out = _TEMPLATE_RE.sub(fill, template)
         out = _SPACES_RE.sub(" ", out).strip()
@@ -104,7 +113,9 @@ class PatternRule(PatternKind):
             return None
         templates = self.rule.suggest if payload.suggest is None else payload.suggest
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
-        return Match(start, end, suggestions)
+        if any(is_sentence(s) for s in suggestions) and not doc.in_quote(start, end):  # quoted: dropped later
+            start, end, suggestions = _whole_sentence(doc, start, end, suggestions)
+        return Match(start, end, suggestions, note=typo_note(doc, pattern, captures, self.morph))
 
 
 class Entry(NamedTuple):
@@ -164,9 +175,100 @@ class SubstituteRule(PatternKind):
             else:
                 out = right
             suggestions.append(match_case(out, first.text))
+        start = first.start
+        if single and len(suggestions) == 1 and " " not in suggestions[0]:
+            start, suggestions = self._agree_modifier(doc, idx[0], suggestions[0], start)
         suggestions = tuple(dict.fromkeys(suggestions))
         safe = False if len(payload) > 1 else None  # several replacements: let a person choose
-        return Match(first.start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+        return Match(start, last.end, suggestions, suggestions[0] if suggestions else None, safe)
+
+    def _agree_modifier(self, doc: Doc, i: int, new: str, start: int) -> tuple[int, tuple[str, ...]]:
+        """«Ваш девайс» → «Ваше устройство»: when the new noun has another gender, the
+        adjective or pronoun right before it is put into that gender and joins the match."""
+        seq, morph = doc.seq, self.morph
+        gender_old = _gender(morph, seq.tokens[i].norm)
+        gender_new = _gender(morph, new.lower())
+        if i == 0 or not seq.linked[i - 1] or not gender_old or not gender_new or gender_old == gender_new:
+            return start, (new,)
+        prev = seq.tokens[i - 1]
+        for parse in morph.parses(prev.norm):
+            if parse.tag.POS in ("ADJF", "PRTF") and gender_old in parse.tag and "sing" in parse.tag:
+                form = parse.inflect({gender_new})
+                if form is not None:
+                    between = doc.text[prev.end : seq.tokens[i].start]
+                    return prev.start, (match_case(form.word, prev.text) + between + new,)
+        return start, (new,)
+
+
+def is_sentence(suggestion: str) -> bool:
+    """A suggestion that is a sentence of its own (it ends with a stop): it stands for the
+    whole sentence it is put into, not for the flagged words."""
+    return suggestion.rstrip()[-1:] in _STOPS  # not «…»: that ends a phrase to go on with
+
+
+def sentence_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The character span of the sentence(s) holding ``start``..``end``, its final mark
+    included. Bisects to the match and walks only its own sentences: linear in the reply."""
+    tokens, seq, starts = doc.tokens, doc.seq, doc.token_starts
+    first = seq.index[max(0, bisect.bisect_right(starts, start) - 1)]
+    last = seq.index[max(0, bisect.bisect_left(starts, end) - 1)]
+    while first > 0 and tokens[first - 1].sentence == tokens[first].sentence:
+        first -= 1
+    while last + 1 < len(tokens) and tokens[last + 1].sentence == tokens[last].sentence:
+        last += 1
+    return tokens[first].start, tokens[last].end
+
+
+def _whole_sentence(doc: Doc, start: int, end: int, suggestions: tuple[str, ...]) -> tuple[int, int, tuple[str, ...]]:
+    """Widen a match to its sentence; phrase suggestions are put into the sentence's words."""
+    s0, e0 = sentence_span(doc, start, end)
+    text = doc.text
+    out = []
+    for suggestion in suggestions:
+        if is_sentence(suggestion):
+            out.append(suggestion[:1].upper() + suggestion[1:])  # it starts the sentence
+        else:
+            out.append(text[s0:start] + suggestion + text[end:e0])
+    return s0, e0, tuple(dict.fromkeys(out))
+
+
+def typo_note(doc: Doc, pattern: Pattern, captures: list, morph) -> str:
+    """«(«обезаны» прочитано как «обязаны»: опечатка)» for the words a match read through a
+    typo, or ""."""
+    seq, slips = doc.seq, []
+    if seq.readings is None:
+        return ""
+    for e, idx in enumerate(captures):
+        if idx is not None:
+            reading = seq.typo(pattern.elements[e], idx, morph)
+            if reading:
+                slips.append(
+                    f"«{seq.tokens[idx].text}» — опечатка, прочитано как «{match_case(reading, seq.tokens[idx].text)}»"
+                )
+    return f"({'; '.join(slips)})" if slips else ""
+
+
+def _gender(morph, norm: str) -> str | None:
+    """The gender of a singular noun form («девайс» → masc), or None."""
+    for parse in morph.parses(norm):
+        if parse.tag.POS == "NOUN" and "sing" in parse.tag:
+            return parse.tag.gender
+    return None
+
+
+def _reinflect(norm: str, grams: frozenset[str], lemma: str | None, morph) -> str | None:
+    """The word itself put into ``grams``, keeping its other grammemes (number, gender,
+    tense: «можешь» + plur → «можете», «наличия» + accs → «наличие»), or None."""
+    for parse in morph.parses(norm):
+        if lemma is not None and parse.normal_form.replace("ё", "е") != lemma:
+            continue
+        wanted = set(grams) - {parse.tag.POS}
+        if "impr" in wanted and "plur" in wanted:
+            wanted.add("excl")
+        form = parse.inflect(wanted)
+        if form is not None:
+            return form.word
+    return None
 
 
 def _matched_lemma(element, norm: str, morph) -> str | None:

@@ -59,20 +59,52 @@ _LOCK = threading.Lock()
 _LOCAL = threading.local()
 
 
-def watch(words: frozenset[str]) -> int:
-    """Register case-folded words of basic letters; the mask of their bits.
+MAX_WATCHED_WORDS = 1024  # then the registry starts afresh: bits (and cached chunk bits) stay under 130 bytes
+_GENERATION = 0  # bumped when the registry starts afresh: every mask must be taken again
 
-    The bits are this process's: a kind keeps the words too and watches them again when it
-    is unpickled (the rule cache, ``chatlint/rule_cache.py``)."""
-    global _CHUNK_BITS, _VERSION
+
+def watch(words: frozenset[str]) -> tuple[int, int]:
+    """Register case-folded words of basic letters; the mask of their bits and the registry's
+    generation it belongs to (see ``Watched``, which keeps a mask current)."""
+    global _CHUNK_BITS, _VERSION, _GENERATION
     with _LOCK:
         new = [w for w in sorted(words) if w not in _WORDS]
         if new:
+            if len(_WORDS) + len(new) > MAX_WATCHED_WORDS:
+                _WORDS.clear()  # the bits of every word so far are void: masks are taken again
+                _GENERATION += 1
+                new = sorted(words)
             for word in new:
                 _WORDS[word] = _FIRST_WORD_BIT << len(_WORDS)
             _CHUNK_BITS = {}
             _VERSION += 1
-        return reduce(or_, (_WORDS[w] for w in words), 0)
+        return reduce(or_, (_WORDS[w] for w in words), 0), _GENERATION
+
+
+class Watched:
+    """Words a kind needs one of: ``in_reply`` says whether a reply may hold one of them.
+
+    Its mask is taken again when the registry has started afresh, and the answer is given only
+    when the registry did not change while it was computed, so a mask never meets bits of
+    another generation (no false «absent»). Unpickled (the rule cache), it is watched anew."""
+
+    __slots__ = ("words", "_mask", "_generation")
+
+    def __init__(self, words) -> None:
+        self.words = frozenset(words)
+        self._mask, self._generation = watch(self.words)
+
+    def __reduce__(self):
+        return (Watched, (sorted(self.words),))
+
+    def in_reply(self, text: str) -> bool:
+        while True:
+            generation = _GENERATION
+            if self._generation != generation:
+                self._mask, self._generation = watch(self.words)
+            bits = reply_bits(text)[0]
+            if generation == _GENERATION == self._generation:
+                return bool(self._mask & bits)
 
 
 def chunk_bits(chunk: str) -> int:
@@ -146,7 +178,7 @@ class Prefilter:
     a longer word); any other entry as a substring.
     """
 
-    __slots__ = ("entries", "words", "mask", "literals", "folded", "dotted")
+    __slots__ = ("entries", "words", "watched", "literals", "folded", "dotted")
 
     def __init__(self, entries: list[str]) -> None:
         self.entries = tuple(entries)
@@ -159,7 +191,7 @@ class Prefilter:
                 literals.append(folded)
                 cased = cased or any(c != c.upper() or c != c.lower() or c != c.casefold() for c in entry)
         self.words = frozenset(words)
-        self.mask = watch(self.words) if words else 0
+        self.watched = Watched(self.words) if words else None
         self.literals = tuple(literals)
         self.folded = cased  # literals without cased characters are looked for in the text as it is
         self.dotted = any("i" in entry for entry in self.words.union(literals))
@@ -176,4 +208,4 @@ class Prefilter:
             for literal in self.literals:
                 if literal in haystack:
                     return True
-        return bool(self.mask) and bool(self.mask & reply_bits(text)[0])
+        return self.watched is not None and self.watched.in_reply(text)

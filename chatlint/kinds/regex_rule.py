@@ -48,9 +48,18 @@ class RegexRule(RuleKind):
         self.prefilter = Prefilter(entries) if entries else None
         if self.prefilter is not None:
             bad, good = getattr(rule, "examples_bad", []), getattr(rule, "examples_good", [])
-            for example in bad + [g for g in good if self.compiled.search(g) is not None]:
+            for example in bad + [g for g in good if self._search_example(g)]:
                 if not self.prefilter.admits(example):
                     raise PatternError(f"'prefilter' has none of its literals in the example {example!r}")
+
+    def _search_example(self, example: str) -> bool:
+        """Whether the regex matches an example, within the time limit a reply has."""
+        try:
+            return self.compiled.search(example, timeout=TIMEOUT_SECONDS) is not None
+        except TimeoutError:
+            raise PatternError(
+                f"the regular expression took over {TIMEOUT_SECONDS:g} s on the example {example!r}"
+            ) from None
 
     def find(self, doc: Doc) -> list[Match]:
         if self.prefilter is not None and not self.prefilter.admits(doc.text):
@@ -61,7 +70,10 @@ class RegexRule(RuleKind):
                 start, end = m.span(self.group)
                 if start < 0 or start == end:
                     continue
-                suggestions = tuple(_GROUP_RE.sub(lambda g, m=m: _group(m, g.group(1)), s) for s in self.rule.suggest)
+                suggestions = tuple(
+                    _cased(_GROUP_RE.sub(lambda g, m=m: _group(m, g.group(1)), s), doc.text[start:end])
+                    for s in self.rule.suggest
+                )
                 found.append(Match(start, end, suggestions))
         except TimeoutError:
             # a pathological user regex: give up on this reply rather than hang, and say so
@@ -72,6 +84,16 @@ class RegexRule(RuleKind):
                 stacklevel=2,
             )
         return found
+
+
+def _cased(suggestion: str, matched: str) -> str:
+    """The suggestion capitalised as the flagged text is: «Нет» → «К сожалению, нет», but
+    «…, нет» → «…, к сожалению, нет» (a word in capitals further on is left alone)."""
+    if matched[:1].isupper() and suggestion[:1].islower():
+        return suggestion[:1].upper() + suggestion[1:]
+    if matched[:1].islower() and suggestion[:1].isupper() and suggestion[1:2].islower():
+        return suggestion[:1].lower() + suggestion[1:]
+    return suggestion
 
 
 def _group(m: regex.Match, name: str) -> str:

@@ -17,14 +17,12 @@ known prefix and a known word.
 
 from __future__ import annotations
 
-import threading
-
 import regex
 
 from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, register
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
-from chatlint.spell import Speller
+from chatlint.spell import speller
 from chatlint.text import CODE, NUMBER, PUNCT, WORD, Token, fold
 
 _CYRILLIC_WORD = regex.compile(r"^[\p{Cyrillic}-]+$")
@@ -40,19 +38,6 @@ _INSTRUCTION_BLOCK = frozenset("вы если когда как что чтоб�
 
 PLAN_CACHE_SIZE = 20_000  # word forms whose verdict is kept (then the cache starts afresh)
 _NOTHING = ()  # the plan of a word form that never gets a finding
-
-_SPELLER: Speller | None = None
-_SPELLER_LOCK = threading.Lock()
-
-
-def speller() -> Speller:
-    """The process-wide speller, created on first use."""
-    global _SPELLER
-    if _SPELLER is None:
-        with _SPELLER_LOCK:
-            if _SPELLER is None:
-                _SPELLER = Speller()
-    return _SPELLER
 
 
 @register

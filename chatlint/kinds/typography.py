@@ -100,14 +100,9 @@ class TypographyRule(RuleKind):
                     add(start, m.end(), "")
         if mark_pair and "marks" in checks:
             for m in _MARKS.finditer(text):
-                run = m.group()
-                if run[0] in "?!":
-                    if run.count("?") < 2 or run.count("!") > 1:
-                        continue  # «?!» is fine; «!!» belongs to style/exclamation
-                    fix = "?!" if "!" in run else "?"
-                else:
-                    fix = "," if run[0] == "," else "..."
-                add(m.start(), m.end(), fix)
+                fix = _marks_fix(m.group())
+                if fix is not None:
+                    add(m.start(), m.end(), fix)
         for token in doc.tokens if stretched or mixed else ():
             if token.kind != WORD or token.norm in self.allow:
                 continue
@@ -157,6 +152,15 @@ def _fix_lookalikes(word: str) -> str | None:
         else:
             out.append(part)
     return "".join(out) if changed else None
+
+
+def _marks_fix(run: str) -> str | None:
+    """The fix of a run of marks; None for «?!» (fine) and runs with «!!» (style/exclamation's)."""
+    if run[0] in "?!":
+        if run.count("?") < 2 or run.count("!") > 1:
+            return None
+        return "?!" if "!" in run else "?"
+    return "," if run[0] == "," else "..."
 
 
 def _protected_spans(doc: Doc) -> list[tuple[int, int]]:

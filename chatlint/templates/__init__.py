@@ -7,6 +7,7 @@ and fixes can be written back in place (see docs/templates.md).
 
 from __future__ import annotations
 
+from chatlint import formats as _formats
 from chatlint.sources import register_reader
 from chatlint.templates.csv_reader import csv_replies, read_csv
 from chatlint.templates.json_reader import json_replies, looks_like_library, read_json
@@ -15,26 +16,13 @@ from chatlint.templates.markdown_reader import markdown_replies, read_markdown, 
 from chatlint.templates.tree import DEFAULT_FIELDS, TemplateOptions
 from chatlint.templates.yaml_reader import read_yaml, yaml_replies
 
-# The template readers by suffix; each takes (path, encoding=None, options=None).
-READERS = {
-    ".yaml": yaml_replies,
-    ".yml": yaml_replies,
-    ".json": json_replies,
-    ".csv": csv_replies,
-    ".md": markdown_replies,
-    ".markdown": markdown_replies,
-    ".txt": text_replies,
-}
+# The template readers by suffix, from the one table of input formats (chatlint/formats.py);
+# each takes (path, encoding=None, options=None).
+READERS = {s: _formats.FORMATS[n].load() for n in _formats.LIBRARY_FORMATS for s in _formats.FORMATS[n].suffixes}
 
 # The same readers over an already decoded file (used by --fix to re-check fixed text).
 TEXT_READERS = {
-    ".yaml": read_yaml,
-    ".yml": read_yaml,
-    ".json": read_json,
-    ".csv": read_csv,
-    ".md": read_markdown,
-    ".markdown": read_markdown,
-    ".txt": read_text,
+    s: _formats.FORMATS[n].load(text=True) for n in _formats.LIBRARY_FORMATS for s in _formats.FORMATS[n].suffixes
 }
 
 for _suffix, _reader in READERS.items():
@@ -52,6 +40,11 @@ __all__ = [
     "json_replies",
     "looks_like_library",
     "markdown_replies",
+    "read_csv",
+    "read_json",
+    "read_markdown",
+    "read_text",
+    "read_yaml",
     "text_replies",
     "yaml_replies",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from chatlint.sources import decode
+from chatlint.sources import MAX_LIBRARY_BYTES, check_length, decode, read_bytes
 from chatlint.templates.mapping import FileText, SourceMap, TemplateReply
 from chatlint.templates.suppress import CommentSuppressions, Suppression, parse_rules
 from chatlint.templates.tree import Found
@@ -15,7 +15,7 @@ _BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-1
 
 def read_file(path: Path, encoding: str | None = None) -> FileText:
     """The file decoded (see ``sources.decode``), remembering its bytes, encoding and BOM."""
-    data = path.read_bytes()
+    data = read_bytes(path, MAX_LIBRARY_BYTES)
     text = decode(data, str(path), encoding)
     bom = next((b for b in _BOMS if data.startswith(b)), None)
     if encoding:
@@ -70,4 +70,5 @@ def replies_of(file: FileText, items: Iterator[Found], comments: CommentSuppress
     """Replies for every found string; all of them share the list of the file's suppressions."""
     file_ignores: list[Suppression] = comments.all() if comments is not None else []
     for found in items:
+        check_length(found.node.value, file.path, found.first_line)
         yield make_reply(file, found, comments, kind, file_ignores)

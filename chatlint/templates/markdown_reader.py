@@ -13,6 +13,7 @@ from pathlib import Path
 import regex
 
 from chatlint.reply import Reply
+from chatlint.sources import check_length
 from chatlint.templates.common import file_suppressions, read_file, replies_of
 from chatlint.templates.mapping import RAW, FileText, MapBuilder
 from chatlint.templates.tree import Found, Str, TemplateOptions
@@ -52,6 +53,15 @@ def _block(file: FileText, parts: list[tuple[int, int]], first_line: int, last_l
     return Found(node, "", first_line)
 
 
+def _after_front_matter(text: str, lines: list[tuple[int, int, int]]) -> int:
+    """The index of the first line after a ``---`` front matter block (0 when there is none)."""
+    if lines and text[lines[0][0] : lines[0][1]].strip() == "---":
+        for j in range(1, len(lines)):
+            if text[lines[j][0] : lines[j][1]].strip() in ("---", "..."):
+                return j + 1
+    return 0
+
+
 def markdown_blocks(file: FileText) -> Iterator[Found]:
     """Paragraphs and list items of a Markdown file."""
     text = file.text
@@ -60,21 +70,14 @@ def markdown_blocks(file: FileText) -> Iterator[Found]:
     first = 0
     fence: str | None = None
     in_item = False
-    i = 0
 
-    def flush(last: int):
+    def flush(last: int) -> Iterator[Found]:
         nonlocal parts
         if parts:
-            found = _block(file, parts, first, last)
+            yield _block(file, parts, first, last)
             parts = []
-            return found
-        return None
 
-    if lines and text[lines[0][0] : lines[0][1]].strip() == "---":  # front matter
-        for j in range(1, len(lines)):
-            if text[lines[j][0] : lines[j][1]].strip() in ("---", "..."):
-                i = j + 1
-                break
+    i = _after_front_matter(text, lines)
     while i < len(lines):
         a, b, _ = lines[i]
         line = text[a:b]
@@ -86,30 +89,22 @@ def markdown_blocks(file: FileText) -> Iterator[Found]:
             continue
         m = _FENCE_RE.match(line)
         if m:
-            done = flush(no - 1)
-            if done:
-                yield done
+            yield from flush(no - 1)
             fence = m.group(1)[0] * 3
             in_item = False
             continue
         if not line.strip():
-            done = flush(no - 1)
-            if done:
-                yield done
+            yield from flush(no - 1)
             continue
         if parts and not in_item and _SETEXT_RE.match(line):
             parts = []  # the paragraph above was a heading
             continue
         if _COMMENT_LINE_RE.match(line) or _RULE_RE.match(line) or _TABLE_RE.match(line) or _HEADING_RE.match(line):
-            done = flush(no - 1)
-            if done:
-                yield done
+            yield from flush(no - 1)
             continue
         item = _ITEM_RE.match(line)
         if item:
-            done = flush(no - 1)
-            if done:
-                yield done
+            yield from flush(no - 1)
             parts, first, in_item = [(a + item.end(), b)], no, True
             continue
         if not parts and (line.startswith("    ") or line.startswith("\t")) and not in_item:
@@ -118,9 +113,7 @@ def markdown_blocks(file: FileText) -> Iterator[Found]:
             first, in_item = no, False
         lead = len(line) - len(line.lstrip(" \t"))
         parts.append((a + lead, b))
-    done = flush(len(lines))
-    if done:
-        yield done
+    yield from flush(len(lines))
 
 
 def markdown_replies(
@@ -168,6 +161,7 @@ def read_text(file: FileText, options: TemplateOptions | None = None) -> Iterato
     if options.txt_paragraphs:
         yield from replies_of(file, paragraphs(file), None, "text")
         return
+    check_length(file.text, file.path, 1)  # before the map of every character is built
     builder = MapBuilder()
     for k, ch in enumerate(file.text):
         builder.add(ch, k, k + 1, synthetic=ch in "\r\n")

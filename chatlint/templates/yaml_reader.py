@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from chatlint.reply import Reply
+from chatlint.rule_yaml import yaml_problem
 from chatlint.sources import InputError
 from chatlint.templates.common import file_suppressions, read_file, replies_of
 from chatlint.templates.mapping import FileText, approximate_map
@@ -29,15 +30,9 @@ def read_yaml(file: FileText, options: TemplateOptions | None = None) -> Iterato
     options = options or TemplateOptions()
     try:
         documents = list(yaml.compose_all(file.text, Loader=LOADER))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise InputError(file.path, mark.line + 1 if mark else 0, f"bad YAML: {exc.problem or exc}") from None
-    except yaml.reader.ReaderError as exc:  # a control character; its message spans two lines
-        line = file.text.count("\n", 0, exc.position) + 1
-        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-        raise InputError(file.path, line, f"bad YAML: control character U+{code:04X} is not allowed") from None
     except yaml.YAMLError as exc:
-        raise InputError(file.path, 0, "bad YAML: " + " ".join(str(exc).split())) from None
+        line, problem = yaml_problem(exc, file.text)
+        raise InputError(file.path, line, f"bad YAML: {problem}") from None
     comments = file_suppressions(file, "#")
     if comments is not None and (comments.by_line or comments.file_wide):
         comments.drop_inside([span for document in documents for span in _scalar_spans(document)])

@@ -44,9 +44,34 @@ class BadRecord(ValueError):
 
 
 ROLE_WORDS = {
-    OPERATOR: {"operator", "agent", "admin", "support", "human_agent", "оператор", "сотрудник", "менеджер"},
-    CLIENT: {"client", "customer", "visitor", "contact", "клиент", "посетитель", "покупатель"},
-    BOT: {"bot", "assistant", "auto", "autoresponder", "бот", "автоответ"},
+    OPERATOR: {
+        "operator",
+        "agent",
+        "admin",
+        "support",
+        "human_agent",
+        "оператор",
+        "сотрудник",
+        "менеджер",
+        "специалист",
+        "консультант",
+        "агент",
+        "администратор",
+        "поддержка",
+    },
+    CLIENT: {
+        "client",
+        "customer",
+        "visitor",
+        "contact",
+        "клиент",
+        "посетитель",
+        "покупатель",
+        "гость",
+        "абонент",
+        "заказчик",
+    },
+    BOT: {"bot", "assistant", "auto", "autoresponder", "бот", "чат-бот", "автоответ", "автоответчик"},
     SYSTEM: {"system", "event", "service", "система", "системное"},
 }
 _ROLE_OF = {word: role for role, words in ROLE_WORDS.items() for word in words}
@@ -63,6 +88,7 @@ def role_of(value: object) -> str | None:
 # --- time ---------------------------------------------------------------------------------
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*$")
 _EPOCH_MS = 10**11
+_DATE_ONLY = re.compile(r"^\d{1,2}[./]\d{1,2}[./](\d{2}|\d{4})$|^\d{4}-\d{2}-\d{2}$")
 
 
 class TimeParser:
@@ -71,6 +97,7 @@ class TimeParser:
     def __init__(self, opts: ReadOptions) -> None:
         self.tz = opts.tz
         self.naive = 0
+        self.date_only = 0
         self.zones: dict[tzinfo, tzinfo] = {}  # one object per UTC offset: events pickle smaller and faster
 
     def __call__(self, value: object) -> datetime | None:
@@ -79,11 +106,11 @@ class TimeParser:
         if isinstance(value, bool):
             raise BadRecord(f"timestamp {value!r} is not a time")
         if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", value)):
-            number = float(value)
-            if number > _EPOCH_MS:
-                number /= 1000
-            return datetime.fromtimestamp(number, timezone.utc)
+            return self._epoch(value)
         text = str(value).strip()
+        if _DATE_ONLY.match(text):
+            self.date_only += 1  # no time of day: no time at all (the file's order stands), with a warning
+            return None
         m = _DMY.match(text)
         if m:
             day, month, year, hour, minute, second = m.groups()
@@ -107,8 +134,28 @@ class TimeParser:
             zone = self.zones[dt.tzinfo] = dt.tzinfo
         return dt if zone is dt.tzinfo else dt.replace(tzinfo=zone)
 
+    @staticmethod
+    def _epoch(value: object) -> datetime:
+        """Epoch seconds (or milliseconds, by magnitude) as UTC; NaN, infinities and years past
+        9999 are a BadRecord."""
+        try:
+            number = float(value)  # type: ignore[arg-type]
+            if number > _EPOCH_MS:
+                number /= 1000
+            return datetime.fromtimestamp(number, timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BadRecord(f"timestamp {value!r} is not a time") from None
+
     def report(self, path: str, opts: ReadOptions) -> None:
-        """Warn once per file when naive timestamps were given the configured zone."""
+        """Warn once per file when naive timestamps were given the configured zone, and when
+        timestamps had only a date."""
+        if self.date_only:
+            opts.warn(
+                path,
+                0,
+                f"{self.date_only} timestamps have a date only: those messages keep the file's order and their "
+                "response times are not measured (export the time too, or map a time column)",
+            )
         if self.naive:
             zone = opts.tz_name or str(self.tz)
             opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} (set --tz)")
@@ -148,34 +195,35 @@ def strip_bbcode(text: str) -> str:
     return clean_text(_BBCODE.sub("", _BBCODE_BR.sub("\n", text)))
 
 
-# --- positions in whole-file JSON -------------------------------------------------------------
-class LineFinder:
-    """Finds the line of a JSON string value in a file read whole (for reporting positions)."""
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-        self.pos = 0
-
-    def line_of(self, value: str, raw: bool = False) -> int:
-        """The line of the JSON string ``value`` (or of the raw text ``value``), searched onward."""
-        if not value:
-            return 0
-        needles = [value] if raw else [json.dumps(value[:40], ensure_ascii=False)[1:-1], json.dumps(value[:40])[1:-1]]
-        for needle in needles:
-            i = self.raw.find(needle, self.pos)
-            if i < 0:
-                i = self.raw.find(needle)
-            if i >= 0:
-                self.pos = i
-                return self.raw.count("\n", 0, i) + 1
-        return 0
+def sniff_encoding(path: Path) -> str:
+    """UTF-8 when the first 256 KB decode as UTF-8, else Windows-1251 (Russian Excel)."""
+    with open(path, "rb") as handle:
+        head = handle.read(256 * 1024)
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+        return "utf-16"
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "cp1251"
+    return "utf-8-sig"
 
 
-def iter_jsonl(lines: Iterable[str], problem: Callable[[int, str], None]) -> Iterator[tuple[int, object]]:
-    """(line number, value) of each non-blank line of JSON Lines; a line that is not JSON is
-    passed to ``problem(line number, message)`` and skipped."""
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
+# --- JSON Lines --------------------------------------------------------------------------------
+def iter_jsonl(
+    lines: Iterable[str | bytes],
+    problem: Callable[[int, str], None],
+    decode: Callable[[bytes], str | None] | None = None,
+) -> Iterator[tuple[int, str, object]]:
+    """(line number, line, value) of each non-blank line of JSON Lines. A line that ``decode``
+    (for lines read as bytes) cannot decode, or that is not JSON, is passed to
+    ``problem(line number, message)`` and skipped: one bad line never ends the file."""
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        line = decode(raw) if decode is not None else raw
+        if line is None:
+            problem(lineno, "neither UTF-8 nor Windows-1251 text; give --encoding")
             continue
         try:
             value = json.loads(line)
@@ -185,22 +233,7 @@ def iter_jsonl(lines: Iterable[str], problem: Callable[[int, str], None]) -> Ite
         except RecursionError:
             problem(lineno, "invalid JSON: nested too deeply")
             continue
-        yield lineno, value
-
-
-def load_json(path: Path, opts: ReadOptions) -> tuple[object, str] | None:
-    """A whole JSON file and its text; a syntax error is reported with its line and gives None."""
-    from chatlint.sources import decode
-
-    raw = decode(path.read_bytes(), str(path), opts.encoding)
-    try:
-        return json.loads(raw), raw
-    except json.JSONDecodeError as exc:
-        opts.problem(str(path), exc.lineno, f"invalid JSON: {exc.msg}")
-        return None
-    except RecursionError:
-        opts.problem(str(path), 1, "invalid JSON: nested too deeply")
-        return None
+        yield lineno, line, value
 
 
 # --- grouping a stream of events into conversations ------------------------------------------

@@ -10,23 +10,32 @@ from pathlib import Path
 from chatlint.conversation import CLIENT, MEDIA, MESSAGE, OPERATOR, SYSTEM, Conversation, Event
 from chatlint.transcripts.base import ReadOptions, clean_text
 from chatlint.transcripts.generic import open_text
+from chatlint.transcripts.where import Traced, clean
 
 _STAMP = r"(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4}),?\s(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[\s\u202f]?([AaPp][Mm]))?"
 ANDROID = re.compile(r"^[\u200e\ufeff]?" + _STAMP + r" [-–] (.*)$")
 IOS = re.compile(r"^[\u200e\ufeff]?\[" + _STAMP + r"\] (.*)$")
-SYSTEM_TEXTS = (
-    "защищены сквозным шифрованием",
-    "код безопасности",
-    "создал(-а) группу",
-    "добавил(-а)",
-    "удалил(-а)",
-    "вышел(-а)",
-    "изменил(-а)",
-    "данное сообщение удалено",
-    "вы удалили данное сообщение",
-    "сообщение удалено",
+# The platform's own texts, matched against a whole message (never as a part of one).
+_SYSTEM = re.compile(
+    r"(сообщения и звонки защищены сквозным шифрованием\.[^\n]*"
+    r"|messages and calls are end-to-end encrypted\.[^\n]*"
+    r"|(ваш )?код безопасности (с контактом |для )[^\n]*изменился\.[^\n]*"
+    r"|your security code with [^\n]* changed\.[^\n]*)",
+    re.I,
+)  # the notices iOS gives to a person; lines without an author are system lines anyway
+_DELETED = re.compile(
+    r"(данное сообщение удалено|это сообщение удалено|вы удалили данное сообщение|вы удалили это сообщение"
+    r"|this message was deleted|you deleted this message)",
+    re.I,
 )
-MEDIA_TEXTS = ("<без медиафайлов>", "(файл добавлен)", "отсутствует", "стикер не добавлен", "<media omitted>")
+_MEDIA = re.compile(
+    r"(<без медиафайлов>|<media omitted>|стикер не добавлен|sticker omitted"
+    r"|(изображение|видео|аудиофайл|документ|gif|стикер|контакт) отсутствует"
+    r"|(image|video|audio|document|gif|sticker) omitted"
+    r"|\S.*\.\w{1,5} \(файл добавлен\)|\S.*\.\w{1,5} \(file attached\)|<attached: .*>)",
+    re.I,
+)
+_EDITED = re.compile(r"\s*<(это сообщение было изменено|this message was edited)>$", re.I)
 
 
 def detect(head: str) -> bool:
@@ -48,12 +57,14 @@ def _day_first(path: Path, opts: ReadOptions) -> bool:
 
 
 def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
-    """Messages are ``DATE, TIME - Name: text`` (Android, minutes) or ``[DATE, TIME] Name: text`` (iOS)."""
+    """Messages are ``DATE, TIME - Name: text`` (Android, minutes) or ``[DATE, TIME] Name: text`` (iOS).
+    A message's id is the line it starts on; its text keeps its place in the file (``where``)."""
     name = str(path)
     day_first = _day_first(path, opts)
     conv = Conversation(path.stem, path=name, source_format="whatsapp")
-    current: Event | None = None
+    current: Traced | None = None
     events: list[Event] = []
+    texts: list[Traced] = []
     naive = False
     with open_text(path, opts) as handle:
         for lineno, raw in enumerate(handle, 1):
@@ -61,7 +72,7 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             m = ANDROID.match(line) or IOS.match(line)
             if m is None:
                 if current is not None:
-                    current.text += "\n" + clean_text(line)
+                    current.add("\n", lineno, 1).add(line, lineno, 1)
                 elif line.strip():
                     opts.problem(name, lineno, "text before the first dated message")
                 continue
@@ -77,26 +88,50 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             author, sep, text = rest.partition(": ")
             if not sep or len(author) > 60:
                 author, text = "", rest
-            current = Event(
-                conversation_id=conv.conversation_id,
-                message_id=str(len(events) + 1),
-                timestamp=stamp.replace(tzinfo=opts.tz),
-                role=SYSTEM if not author else CLIENT,
-                text=clean_text(text),
-                author_name=clean_text(author).strip() or None,
-                seq=len(events),
-                line=lineno,
+            current = Traced().add(text, lineno, len(line) - len(text) + 1)
+            texts.append(current)
+            events.append(
+                Event(
+                    conversation_id=conv.conversation_id,
+                    message_id=str(lineno),
+                    timestamp=stamp.replace(tzinfo=opts.tz),
+                    role=SYSTEM if not author else CLIENT,
+                    author_name=clean_text(author).strip() or None,
+                    seq=len(events),
+                    line=lineno,
+                )
             )
-            events.append(current)
+    for event, traced in zip(events, texts):
+        _finish(event, traced)
+    _roles(events, opts, name)
+    if naive:
+        opts.warn(name, 0, f"WhatsApp times have no time zone: read as {opts.tz_name or opts.tz} (set --tz)")
+    conv.events = events
+    yield conv.sort()
+
+
+def _finish(event: Event, traced: Traced) -> None:
+    """The text, kind and positions of a message, by the platform's own whole-message texts."""
+    traced = clean(traced)
+    edited = _EDITED.search(traced.text)
+    if edited:
+        traced = Traced().extend(traced, 0, edited.start())
+    text = traced.text
+    low = text.strip()
+    if not event.author_name or _SYSTEM.fullmatch(low):
+        event.role, event.event_type = SYSTEM, SYSTEM
+    elif _DELETED.fullmatch(low):
+        event.event_type = SYSTEM  # deleted by its author: no longer seen
+    elif _MEDIA.fullmatch(low):
+        event.event_type, text = MEDIA, ""
+    else:
+        event.event_type = MESSAGE
+    event.text = text
+    event.where = traced.where() if text else ()
+
+
+def _roles(events: list[Event], opts: ReadOptions, name: str) -> None:
     operators = set(opts.operators)
-    for event in events:
-        low = event.text.strip().lower()
-        if not event.author_name or any(s in low for s in SYSTEM_TEXTS):
-            event.role, event.event_type = SYSTEM, SYSTEM
-        elif any(low.startswith(s) or low.endswith(s) for s in MEDIA_TEXTS):
-            event.event_type, event.text = MEDIA, ""
-        else:
-            event.event_type = MESSAGE
     if not operators:
         authors = [e.author_name for e in events if e.role != SYSTEM and e.author_name]
         others = [a for a in dict.fromkeys(authors) if authors and a != authors[0]]
@@ -106,7 +141,3 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     for event in events:
         if event.role != SYSTEM and event.author_name in operators:
             event.role = OPERATOR
-    if naive:
-        opts.warn(name, 0, f"WhatsApp times have no time zone: read as {opts.tz_name or opts.tz} (set --tz)")
-    conv.events = events
-    yield conv.sort()
