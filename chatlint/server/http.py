@@ -84,7 +84,13 @@ async def read_body(receive, declared: str | None, settings: ServerSettings) -> 
             raise ApiError(413, f"the body has {declared} bytes, at most {limit}")
     chunks, size = [], 0
     task = asyncio.current_task()
-    timer = asyncio.get_running_loop().call_later(settings.body_timeout, task.cancel)
+    expired = []  # set by the timer: asyncio may run it a clock tick before its time
+
+    def expire() -> None:
+        expired.append(True)
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(settings.body_timeout, expire)
     try:
         while True:
             message = await receive()
@@ -98,7 +104,7 @@ async def read_body(receive, declared: str | None, settings: ServerSettings) -> 
             if not message.get("more_body", False):
                 break
     except asyncio.CancelledError:
-        if timer.when() > asyncio.get_running_loop().time():
+        if not expired:
             raise  # cancelled by the server (shutting down), not by the timer
         task.uncancel()
         raise ApiError(408, f"the body did not arrive within {settings.body_timeout:g} s") from None
