@@ -42,6 +42,7 @@ class Reading:
     columns: tuple[tuple[str, str], ...] = ()
     encoding: str | None = None
     tz_name: str = ""
+    tz_given: bool = False
 
     def options(self, problems: list) -> ReadOptions:
         def problem(path: str, line: int, message: str) -> None:
@@ -51,7 +52,7 @@ class Reading:
             problems.append(_problem_row(path, line, message, WARNING))
 
         return ReadOptions(
-            tz=self.tz or local_zone(), tz_name=self.tz_name, operators=self.operators, columns=dict(self.columns),
+            tz=self.tz or local_zone(), tz_name=self.tz_name, tz_given=self.tz_given, operators=self.operators, columns=dict(self.columns),
             encoding=self.encoding, problem=problem, warn=warn,
         )  # fmt: skip
 

@@ -109,7 +109,10 @@ def test_bad_records_reported_and_rest_checked() -> None:
 
 def test_naive_times_warn_with_zone() -> None:
     result = CliRunner().invoke(main, ["check", str(FIX / "excel_ru.csv"), "--tz", "Asia/Yekaterinburg"])
-    assert "4 timestamps without a time zone read as Asia/Yekaterinburg" in result.stderr
+    assert "4 timestamps without a time zone read as Asia/Yekaterinburg (from --tz)" in result.stderr
+    guessed = CliRunner().invoke(main, ["check", str(FIX / "excel_ru.csv")])
+    assert "4 timestamps without a time zone read as this machine's zone" in guessed.stderr
+    assert guessed.stderr.count("(set --tz)") == 1
     bad = CliRunner().invoke(main, ["check", str(FIX / "excel_ru.csv"), "--tz", "Mars/Olympus"])
     assert (
         bad.exit_code == 2

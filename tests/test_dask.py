@@ -147,7 +147,7 @@ def test_bad_rows_are_reported_with_file_and_line_and_the_rest_is_checked(client
     args = ["check", str(tmp_path), "--dask", client.scheduler.address, "--format", "jsonl", "--tz", "Europe/Moscow"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
-    assert f"chatlint: warning: {chat}: 2 timestamps without a time zone read as Europe/Moscow (set --tz)" in (
+    assert f"chatlint: warning: {chat}: 2 timestamps without a time zone read as Europe/Moscow (from --tz)" in (
         result.stderr.splitlines()
     )
     errors = [line for line in result.stderr.splitlines() if "input error" in line]

@@ -109,7 +109,7 @@ def test_absurdly_large_file_is_refused_quickly(tmp_path) -> None:
     text = _HEAD + "  patterns: [знать]\n  why: '" + "а" * MAX_FILE_BYTES + "'\n"
     started = time.perf_counter()
     error = load(tmp_path, text)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 3  # reading and parsing it would take far longer
     assert "refused" in error.problems[0].message
 
 

@@ -153,7 +153,14 @@ def run_options(input_format, tz, operators, maps, jobs, progress, encoding, kee
     else:
         zone = local_zone()
         zone_name = f"this machine's zone ({zone})"
-    read = ReadOptions(tz=zone, tz_name=zone_name, operators=frozenset(operators), columns=columns, encoding=encoding)
+    read = ReadOptions(
+        tz=zone,
+        tz_name=zone_name,
+        tz_given=bool(tz),
+        operators=frozenset(operators),
+        columns=columns,
+        encoding=encoding,
+    )
     return RunOptions(
         input_format=input_format,
         read=read,

@@ -31,7 +31,10 @@ def check_on_dask(req, opts, scheduler: str | None, output: str | None) -> int:
     config = project.config_for(Path.cwd())
     project.linter_for(config)  # a configuration error is reported here, before any cluster starts
     read = opts.read
-    reading = Reading(opts.input_format, read.tz, read.operators, tuple(sorted(read.columns.items())), read.encoding)
+    reading = Reading(
+        opts.input_format, read.tz, read.operators, tuple(sorted(read.columns.items())), read.encoding,
+        tz_name=read.tz_name, tz_given=read.tz_given,
+    )  # fmt: skip
     workers = opts.jobs if opts.jobs > 1 else (os.cpu_count() or 1)
     request = DaskRun(list(req.paths), Project.linter_kwargs(config), scheduler, workers, req.fmt, output, reading)
     request.fail_on = req.fail_on

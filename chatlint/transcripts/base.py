@@ -31,6 +31,12 @@ class ReadOptions:
 
     tz: tzinfo = field(default_factory=local_zone)
     tz_name: str = ""
+    tz_given: bool = False  # the zone was chosen (--tz), not this machine's
+
+    def zone_advice(self) -> str:
+        """How a warning about naive times ends: where the zone came from, or how to set it."""
+        return "(from --tz)" if self.tz_given else "(set --tz)"
+
     operators: frozenset[str] = frozenset()  # names or ids of operators (Telegram, WhatsApp)
     columns: dict[str, str] = field(default_factory=dict)  # model field -> source field/column
     encoding: str | None = None
@@ -158,7 +164,7 @@ class TimeParser:
             )
         if self.naive:
             zone = opts.tz_name or str(self.tz)
-            opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} (set --tz)")
+            opts.warn(path, 0, f"{self.naive} timestamps without a time zone read as {zone} {opts.zone_advice()}")
 
 
 # --- text clean-up --------------------------------------------------------------------------

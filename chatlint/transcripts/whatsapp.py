@@ -105,7 +105,7 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
         _finish(event, traced)
     _roles(events, opts, name)
     if naive:
-        opts.warn(name, 0, f"WhatsApp times have no time zone: read as {opts.tz_name or opts.tz} (set --tz)")
+        opts.warn(name, 0, f"WhatsApp times have no time zone: read as {opts.tz_name or opts.tz} {opts.zone_advice()}")
     conv.events = events
     yield conv.sort()
 
