@@ -52,8 +52,8 @@ class Reading:
             problems.append(_problem_row(path, line, message, WARNING))
 
         return ReadOptions(
-            tz=self.tz or local_zone(), tz_name=self.tz_name, tz_given=self.tz_given, operators=self.operators, columns=dict(self.columns),
-            encoding=self.encoding, problem=problem, warn=warn,
+            tz=self.tz or local_zone(), tz_name=self.tz_name, tz_given=self.tz_given, operators=self.operators,
+            columns=dict(self.columns), encoding=self.encoding, problem=problem, warn=warn,
         )  # fmt: skip
 
 

@@ -110,7 +110,7 @@ class Inputs:
 
     def __iter__(self) -> Iterator[Job]:
         if self.empty:
-            self._failed(formats.no_files(self.paths))
+            self.report_failure(formats.no_files(self.paths))
         if self.texts or "-" in self.files:
             here = self.key(self.project.settings_for(None))
         for i, text in enumerate(self.texts):
@@ -134,15 +134,15 @@ class Inputs:
             except BinaryInput as exc:
                 self._binary(path, exc)
             except InputError as exc:
-                self._failed(f"{exc}")
+                self.report_failure(f"{exc}")
             except UnicodeDecodeError as exc:
-                self._failed(f"{path}: not {exc.encoding} ({exc.reason}); give --encoding")
+                self.report_failure(f"{path}: not {exc.encoding} ({exc.reason}); give --encoding")
             except OSError as exc:
-                self._failed(f"{path}: {exc.strerror or exc}")
+                self.report_failure(f"{path}: {exc.strerror or exc}")
             except Exception as exc:  # a reader bug: one line, and the other files are still checked
                 if os.environ.get("CHATLINT_DEBUG"):
                     raise
-                self._failed(
+                self.report_failure(
                     f"{path}: internal error {type(exc).__name__}: {exc} "
                     "(please report it; CHATLINT_DEBUG=1 shows the traceback)"
                 )
@@ -159,9 +159,10 @@ class Inputs:
         if quiet:
             self.err.write(f"chatlint: skipped: {safe(exc)}\n")
         else:
-            self._failed(f"{exc}: not checked (skip-binary = true in the configuration skips such files)")
+            self.report_failure(f"{exc}: not checked (skip-binary = true in the configuration skips such files)")
 
-    def _failed(self, message: str) -> None:
+    def report_failure(self, message: str) -> None:
+        """Print an input error (one line) and remember that the run failed."""
         self.failed = True
         self.err.write(f"chatlint: input error: {safe(message)}\n")  # a file name may hold a newline
 
@@ -187,7 +188,7 @@ class Inputs:
         """The units of one file; a file not recognised is one input error naming what to pass."""
         fmt = self.answer_of(path)
         if fmt is None:
-            self._failed(f"{path}: {formats.not_recognised(path, self.opts.read)}")
+            self.report_failure(f"{path}: {formats.not_recognised(path, self.opts.read)}")
         elif self.is_library(path):
             yield Library(str(path), list(self.project.replies(path, settings.config)))
         else:

@@ -30,7 +30,7 @@ def fix_files(req, run, out: IO[str], err: IO[str]) -> bool:
             continue
         except (InputError, OSError) as exc:
             if req.diff:
-                run.inputs._failed(str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}")
+                run.inputs.report_failure(str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}")
             continue
         if not result.changed:
             continue
