@@ -21,6 +21,7 @@ from chatlint.transcripts.base import (
     role_of,
     sniff_encoding,
 )
+from chatlint.transcripts.cells import TRANSCRIPT_COLUMNS, Columns, events_of_row
 from chatlint.transcripts.docs import Doc, decode_line
 from chatlint.transcripts.jsonstream import StreamError, items, sketch
 from chatlint.transcripts.where import Locator, Traced, clean, plain
@@ -47,6 +48,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "event_type": ("event_type", "type", "event type", "тип события"),
     "transfer_to": ("transfer_to_name", "transfer_to", "transfer_to_id", "передан", "передано"),
     "internal": ("is_internal", "internal", "private", "note", "внутреннее", "заметка", "скрытое"),
+    "transcript": TRANSCRIPT_COLUMNS,  # one row per conversation: all its messages in this cell
 }  # fmt: skip
 DATE_COLUMNS = {"date", "дата", "дата сообщения", "дата отправки"}  # a timestamp column that may hold only the date
 TIME_COLUMNS = ("time", "время", "время сообщения", "время отправки")  # its time of day, in a column of its own
@@ -77,12 +79,15 @@ class FieldMap:
             clock = next((lower[c] for c in TIME_COLUMNS if c in lower), "")
             if date and clock and "timestamp" not in columns:
                 self.key["timestamp"], self.time_key = date, clock
+        # one row per conversation, its messages in one cell: only the conversation id is needed
+        self.transcript = "" if "role" in self.key and "text" in self.key else self.key.get("transcript", "")
         # the source key of each field of _ORDER, "" when the source has none (a found key is never "")
         self.keys = tuple(self.key.get(name, "") for name in _ORDER)
         self.columns = list(keys)
 
     def missing(self) -> list[str]:
-        return [f for f in ("conversation_id", "role", "text") if f not in self.key]
+        needed = ("conversation_id",) if self.transcript else ("conversation_id", "role", "text")
+        return [f for f in needed if f not in self.key]
 
 
 _ORDER = ("conversation_id", "role", "text", "event_type", "internal", "author_name", "author_id", "message_id",
@@ -260,6 +265,10 @@ def read_csv(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             opts.problem(name, 1, unmapped_message(header, fmap, rows))
             return
         rows = _csv_rows(reader, lines, header, name, opts)
+        if fmap.transcript:
+            yield from _csv_transcripts(rows, fmap, header, delimiter, times, name, opts)
+            times.report(name, opts)
+            return
         for line, row, raw in rows:
             try:
                 event = event_from(row, fmap, times, line, f"{path.name}:{line}")
@@ -271,6 +280,43 @@ def read_csv(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             yield from group.add(event)
     yield from group.finish()
     times.report(name, opts)
+
+
+def _csv_transcripts(rows, fmap: FieldMap, header: list[str], delimiter: str, times: TimeParser, name: str,
+                     opts: ReadOptions) -> Iterator[Conversation]:  # fmt: skip
+    """One conversation a row, read from its transcript cell (see chatlint/transcripts/cells.py)."""
+    cols, column, untimed = Columns(header, fmap.transcript), header.index(fmap.transcript), 0
+    for line, row, raw in rows:
+        cell = _cell_traced(raw, line, delimiter, column)
+        conv = conversation_of_row(row, fmap, cols, times, line, clean(cell) if cell else None, name, opts)
+        if conv is not None:
+            untimed += any(e.timestamp is None for e in conv.events)
+            yield conv
+    warn_untimed(untimed, name, opts)
+
+
+def conversation_of_row(row: Mapping, fmap: FieldMap, cols: Columns, times: TimeParser, line: int,
+                        cell: Traced | None, name: str, opts: ReadOptions) -> Conversation | None:  # fmt: skip
+    """The conversation of a row with its transcript in one cell; None (reported) when it has none."""
+    cid = str(row.get(fmap.key["conversation_id"]) or "").strip()
+    if not cid:
+        opts.problem(name, line, "no conversation id")
+        return None
+    conv = Conversation(cid, path=name, source_format="csv")
+    conv.events = list(events_of_row(row, cid, cols, times, line, cell, partial(opts.problem, name)))
+    if not conv.events:
+        opts.problem(name, line, f"conversation {cid}: no message in column {fmap.transcript!r}")
+        return None
+    for seq, event in enumerate(conv.events):
+        event.seq = seq
+    return conv
+
+
+def warn_untimed(count: int, name: str, opts: ReadOptions) -> None:
+    if count:
+        noun = "conversation has its" if count == 1 else "conversations have their"
+        opts.warn(name, 0, f"{count} {noun} messages in one cell without a time for each: "
+                           "they keep their order, and response times are not measured")  # fmt: skip
 
 
 def unmapped_message(header: list[str], fmap: FieldMap, rows: list[Mapping]) -> str:
@@ -308,18 +354,22 @@ def _csv_rows(reader, lines: _Lines, header: list[str], name: str, opts: ReadOpt
 
 def csv_where(raw: str, line: int, delimiter: str, column: int, text: str) -> tuple[int, ...]:
     """The positions of the text of cell ``column`` in the raw record (quoting, line breaks)."""
+    traced = _cell_traced(raw, line, delimiter, column)
+    if traced is None:
+        return ()
+    traced = clean(traced)
+    return traced.where() if traced.text == text else ()
+
+
+def _cell_traced(raw: str, line: int, delimiter: str, column: int) -> Traced | None:
+    """The text of cell ``column`` of a raw record with the file position of each character."""
     if '"' not in raw:
         cells = raw.rstrip("\r\n").split(delimiter)
         if column >= len(cells):
-            return ()
+            return None
         offset = sum(len(c) + 1 for c in cells[:column])
-        traced = plain(cells[column], line, offset + 1)
-    else:
-        traced = _quoted_cell(raw, line, delimiter, column)
-        if traced is None:
-            return ()
-    traced = clean(traced)
-    return traced.where() if traced.text == text else ()
+        return plain(cells[column], line, offset + 1)
+    return _quoted_cell(raw, line, delimiter, column)
 
 
 def _quoted_cell(raw: str, line: int, delimiter: str, column: int) -> Traced | None:

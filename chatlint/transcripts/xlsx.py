@@ -71,7 +71,8 @@ def detect(path: Path, opts: ReadOptions) -> bool:
 
 def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     """One row per message, as in a CSV export."""
-    from chatlint.transcripts.generic import FieldMap, event_from, unmapped_message
+    from chatlint.transcripts.cells import Columns
+    from chatlint.transcripts.generic import FieldMap, conversation_of_row, event_from, unmapped_message, warn_untimed
 
     name = str(path)
     if not available():
@@ -82,6 +83,7 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
     header: list[str] | None = None
     fmap = None
     sample: list[dict] = []
+    cols, untimed = None, 0
     for number, row in _rows(path):
         if header is None:
             if any(v not in (None, "") for v in row):
@@ -96,6 +98,14 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
             continue
         if all(v in (None, "") for v in row):
             continue
+        if fmap.transcript:  # type: ignore[union-attr]
+            cols = cols or Columns(header, fmap.transcript)  # type: ignore[union-attr]
+            conv = conversation_of_row(record, fmap, cols, times, number, None, name, opts)  # type: ignore[arg-type]
+            if conv is not None:
+                conv.source_format = "xlsx"
+                untimed += any(e.timestamp is None for e in conv.events)
+                yield conv
+            continue
         try:
             event = event_from(record, fmap, times, number, f"{path.name}:{number}")  # type: ignore[arg-type]
         except BadRecord as exc:
@@ -106,4 +116,5 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Conversation]:
         opts.problem(name, 1, unmapped_message(header, fmap, sample))
         return
     yield from group.finish()
+    warn_untimed(untimed, name, opts)
     times.report(name, opts)
