@@ -55,6 +55,9 @@ class PatternKind(RuleKind):
             token = token_of(int(m.group("n")))
             if token is None:
                 return ""
+            if m.start() > 0 and token.start == start and _title(token.text):
+                # capital only because it opened the sentence; moved inside the suggestion it is not
+                token = token._replace(text=token.text.lower())
             if not m.group("grams"):
                 return token.text
             grams = frozenset(m.group("grams").split(","))
@@ -73,6 +76,11 @@ class PatternKind(RuleKind):
         elif matched[:1].islower() and out[:1].isupper() and out[1:2].islower() and template[:1] != "{":
             out = out[:1].lower() + out[1:]
         return out
+
+
+def _title(word: str) -> bool:
+    """A word written with a capital first letter only («Оплатить»; not «ОК», «iPhone»)."""
+    return word[:1].isupper() and (word[1:].islower() or not word[1:])
 
 
 @register
