@@ -182,6 +182,7 @@ _PHONETIC = (
     (regex.compile(r"с(?=д)"), "з"),
     (regex.compile(r"(?<=з)т(?=[еи]ц|ец)"), "д"),
     (regex.compile(r"^п(?=л[яи])"), "б"),
+    (regex.compile(r"^сц(?=[уy]к)"), "с"),
     (regex.compile(r"^(\p{L}{0,4})б(?=[ие]з)"), r"\1п"),
 )
 

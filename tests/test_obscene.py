@@ -40,6 +40,13 @@ def spans(linter: Linter, text: str) -> list[str]:
         ("Какой же ты долбоёб", "долбоёб"),
         ("Мне по**ую, говорит", "по**ую"),  # prefix + stars
         ("Оценка: Х** из 10", None),  # one letter and stars say nothing
+        ("ну х......й с ним", "х......й"),  # a long run of dots for the hidden letters
+        ("да бл....ь, опять", "бл....ь"),
+        ("сцуко, не грузится", "сцуко"),  # «сц» for «с», «о» for «а»
+        ("блдь, снова", "блдь"),  # the vowel dropped
+        ("этот пидобол опять", "пидобол"),
+        ("Ну.....посмотрим завтра", None),  # dots before a whole word: punctuation
+        ("Спасибо.....Ждём ответа", None),
     ],
 )
 def test_disguises(lint: Linter, text: str, flagged: str | None) -> None:
@@ -83,6 +90,7 @@ def test_quoted_obscenity_is_still_flagged(lint: Linter) -> None:
         "Спасибо!Хорошего дня",
         "Хорошо!!!!!Оформляю",
         "Ссылка: https://example.ru/xуй-page",
+        "Письмо от Педерсена пришло вчера.",
     ],
 )
 def test_ordinary_words_never_fire(lint: Linter, text: str) -> None:

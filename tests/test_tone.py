@@ -88,3 +88,27 @@ def test_hedging_meets_the_corpus_thresholds_when_selected() -> None:
     assert score.tp >= 20
     assert score.tp / (score.tp + score.fp) >= 0.95
     assert score.tp / (score.tp + score.fn) >= 0.90
+
+
+@pytest.fixture(scope="module")
+def rude() -> Linter:
+    return Linter(select=["tone/rude"])
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Опять этот осёл из бухгалтерии всё напутал.", True),  # an animal insult with a demonstrative
+        ("Этот осёл — плюшевая игрушка, 30 см.", False),  # the same word, the literal sense
+        ("Да вы как свора шакалов, честное слово.", True),  # a simile at the reader
+        ("Стадо коров пасётся у фермы, сыр оттуда.", False),
+        ("Продавец тупой попался, извините за него.", True),  # a person called stupid
+        ("Карандаш тупой? Заточилка в комплекте.", False),  # a thing
+        ("Руки бы поотрывать тем, кто так упаковал.", True),  # a wish of violence
+        ("Уберите руки от экрана и подождите минуту.", False),
+        ("Что за клоун принимал ваш заказ?", True),
+        ("Что за шарики привезут к празднику?", False),
+    ],
+)
+def test_rude_by_target(rude: Linter, text: str, fires: bool) -> None:
+    assert bool(_fired(rude, text, "tone/rude")) is fires

@@ -29,7 +29,10 @@ from chatlint.pattern import PatternError
 from chatlint.text import EMAIL, MENTION, PLACEHOLDER, URL, fold
 
 _WORDCH = r"[\p{L}\p{M}\d@$€]"
-_RUN_RE = regex.compile(rf"\*?{_WORDCH}+(?:(?:[*#%\"`^]{{1,4}}|[!?](?=\p{{Ll}})|[._~'’|+,:-]{{1,3}}|…){_WORDCH}*)*")
+# a run of four or more dots is a word's hidden middle only before a short ending («бл.....ь»)
+_RUN_RE = regex.compile(
+    rf"\*?{_WORDCH}+(?:(?:[*#%\"`^]{{1,4}}|[!?](?=\p{{Ll}})|[._~'’|+,:-]{{1,3}}|\.{{4,12}}(?=\p{{Ll}}{{1,3}}(?!\p{{L}}))|…){_WORDCH}*)*"
+)
 _SPACED_RE = regex.compile(r"(?<![\p{L}\d*])(?:[\p{L}*][\s.]\s?){2,}[\p{L}*](?![\p{L}\d*])")
 _SHORT_PAIR_RE = regex.compile(r"(?<![\p{L}\d])(\p{L}{1,3}) (\p{L}{2,6})(?![\p{L}\d])")
 _CORE = regex.compile(r"[\p{L}\d@$€*]")
@@ -382,7 +385,8 @@ def _split_run(run: str, base: int):
             return  # «Иванова Е.Б.»: initials, not a word
         yield base, base + len(body), _SEPARATORS.sub("", body)  # «б.л.я», «х-у-й»
         if _hides_letters(body):
-            yield base, base + len(body), _SEPARATORS.sub(lambda s: "*" * len(s.group()), body)  # «пи...ц»
+            for hidden in _hidden_readings(body):
+                yield base, base + len(body), hidden  # «пи...ц», «бл.....ь»
         return
     for offset, part in parts:
         core = [c.start() for c in _CORE.finditer(part)]
@@ -391,16 +395,29 @@ def _split_run(run: str, base: int):
         a, b = core[0], core[-1] + 1
         yield base + offset + a, base + offset + b, part[a:b]
     if len(parts) > 1 and _hides_letters(body):
-        yield base, base + len(body), _SEPARATORS.sub(lambda s: "*" * len(s.group()), body)
+        for hidden in _hidden_readings(body):
+            yield base, base + len(body), hidden
     elif len(parts) == 2 and regex.fullmatch(r"\p{L}+[_~|+'’]\p{L}+|\p{Ll}{1,2}[.,:-]\p{Ll}+", body):
         yield base, base + len(body), _SEPARATORS.sub("", body)  # «х|уйня», «с.ука»: a symbol to split the word
+
+
+def _hidden_readings(body: str) -> list[str]:
+    """The separators read as hidden letters, one ``*`` each; a run of three or more also as
+    one or two letters (the length of a dot run says little: «х.....й», «бл....ь»)."""
+    out = [_SEPARATORS.sub(lambda s: "*" * len(s.group()), body)]
+    if _LONG_SEPARATORS.search(body):
+        out += [_LONG_SEPARATORS.sub("*", body), _LONG_SEPARATORS.sub("**", body)]
+    return out
+
+
+_LONG_SEPARATORS = regex.compile(r"[._~'’|+,:-]{3,}")
 
 
 def _hides_letters(body: str) -> bool:
     """Separators that stand for letters: two or more in a row between lower-case letters
     («е..ный»), or three before a short ending («пи...ц»); one separator, a capital after it or an
     ellipsis before a whole word is punctuation («т.е.», «Спасибо.Да», «ох...игнор»)."""
-    return regex.search(r"\p{Ll}[._~'’|+,:-]{2}\p{Ll}|\p{Ll}[._~'’|+,:-]{3}\p{Ll}{1,3}(?!\p{Ll})", body) is not None
+    return regex.search(r"\p{Ll}[._~'’|+,:-]{2}\p{Ll}|\p{Ll}[._~'’|+,:-]{3,12}\p{Ll}{1,3}(?!\p{Ll})", body) is not None
 
 
 def _accept_wildcards(source: str) -> str:
