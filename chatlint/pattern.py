@@ -146,7 +146,7 @@ class Element:
     optional: bool = False
     negated: bool = False
     gap: int = 0  # > 0: up to this many words of any kind
-    anchor: str = ""  # "^" or "$"
+    anchor: str = ""  # "^" (sentence start), "^^" (reply start) or "$"
     source: str = ""
     # Derived from ``atoms`` for speed: plain word forms and plain lemmas as sets (one
     # lookup instead of a loop); the grammemes wanted per lemma and without a lemma, tested
@@ -316,7 +316,7 @@ def _split(source: str) -> list[str]:
 
 
 def _parse_element(part: str, morph: Morphology, forms_ok: bool = False) -> Element:
-    if part in ("^", "$"):
+    if part in ("^", "^^", "$"):
         return Element(anchor=part, source=part)
     gap = _GAP_RE.match(part)
     if gap:
@@ -511,6 +511,8 @@ def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Mor
     for k in range(first):
         if elements[k].anchor == "^" and not seq.sentence_start(start):
             return None
+        if elements[k].anchor == "^^" and start != 0:
+            return None
     if not pattern.branching:
         return _match_straight(elements, first, start, seq, morph, captures)
     failed = _Failed(pattern.has_end_anchor)
@@ -529,6 +531,9 @@ def _match_straight(elements, first, i, seq, morph, captures):
         if anchor:
             if anchor == "^":
                 if i >= count or (i and tokens[i - 1].sentence == tokens[i].sentence):
+                    return None
+            elif anchor == "^^":
+                if i != 0 or not count:
                     return None
             elif last is None or linked[last]:
                 return None
@@ -577,6 +582,10 @@ def _step(elements, e, i, seq, morph, captures, last, failed):
     element = elements[e]
     if element.anchor == "^":
         if i < len(seq.tokens) and seq.sentence_start(i):
+            return _match(elements, e + 1, i, seq, morph, captures, last, failed)
+        return None
+    if element.anchor == "^^":
+        if i == 0 and seq.tokens:
             return _match(elements, e + 1, i, seq, morph, captures, last, failed)
         return None
     if element.anchor == "$":
