@@ -55,7 +55,7 @@ def tsya_after_subject(doc: Doc, i: int, morph: Morphology, modals: frozenset[st
     if not speller().known(finite) or not morph.has(finite, None, frozenset({"3per"})):
         return None
     clause = _clause(doc, i)
-    if any(_governs(t.norm, morph, modals) for t in clause if t is not token):
+    if any(_governs(t.norm, morph, modals) for t in clause if t.start != token.start):
         return None
     before = [t for t in clause if t.end <= token.start]
     if not any(_subject_of(t.norm, finite, morph) for t in before):
