@@ -98,6 +98,13 @@ def test_reply_start_anchor(tmp_path: Path) -> None:
     assert spans(linter, "Анна, доброго дня!") == []
 
 
+def test_statement_anchor(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "!? вы сам {VERB,past}")
+    assert spans(linter, "Вы сами указали этот адрес.") == ["Вы сами указали"]
+    assert spans(linter, "Вы сами указали этот адрес? Тогда всё верно.") == []
+    assert spans(linter, "Всё верно? Вы сами указали этот адрес.") == ["Вы сами указали"]
+
+
 def test_regex_element_and_any_word(tmp_path: Path) -> None:
     linter = rule(tmp_path, "/^спс+$/", "очень * спасибо")
     assert spans(linter, "Спссс за заказ") == ["Спссс"]
