@@ -146,7 +146,7 @@ class Element:
     optional: bool = False
     negated: bool = False
     gap: int = 0  # > 0: up to this many words of any kind
-    anchor: str = ""  # "^" or "$"
+    anchor: str = ""  # "^" (sentence start), "^^" (reply start), "$", or "!?" (not a question)
     source: str = ""
     # Derived from ``atoms`` for speed: plain word forms and plain lemmas as sets (one
     # lookup instead of a loop); the grammemes wanted per lemma and without a lemma, tested
@@ -316,7 +316,7 @@ def _split(source: str) -> list[str]:
 
 
 def _parse_element(part: str, morph: Morphology, forms_ok: bool = False) -> Element:
-    if part in ("^", "$"):
+    if part in ("^", "^^", "$", "!?"):
         return Element(anchor=part, source=part)
     gap = _GAP_RE.match(part)
     if gap:
@@ -448,7 +448,7 @@ class Sequence:
     dashes stand between them; a pattern matches only over linked tokens.
     """
 
-    __slots__ = ("tokens", "index", "linked", "readings")
+    __slots__ = ("tokens", "index", "linked", "readings", "questions")
 
     def __init__(self, tokens: list, readings=None) -> None:
         content: list = []
@@ -456,8 +456,11 @@ class Sequence:
         linked: list[bool] = []
         clear = True  # only commas and dashes since the last content token
         sentence = -1
+        questions: set[int] = set()  # sentences with a «?» in them
         for i, token in enumerate(tokens):
             kind = token[0]
+            if kind == PUNCT and "?" in token[3]:
+                questions.add(token[5])
             if kind in CONTENT_KINDS:
                 if content:
                     linked.append(clear and token[5] == sentence)
@@ -468,6 +471,7 @@ class Sequence:
             elif clear and (kind != PUNCT or token[3] not in _SKIPPABLE):
                 clear = False
         linked.append(False)
+        self.questions = questions
         self.tokens = content
         self.index = index
         self.linked = linked
@@ -499,6 +503,10 @@ class Sequence:
     def sentence_end(self, i: int) -> bool:
         return not self.linked[i]
 
+    def statement(self, i: int) -> bool:
+        """Token ``i`` is in a sentence that asks nothing (no «?»)."""
+        return i < len(self.tokens) and self.tokens[i].sentence not in self.questions
+
 
 def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Morphology):
     """Match ``pattern`` with element ``first`` on content token ``start``.
@@ -510,6 +518,10 @@ def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Mor
     captures: list[int | None] = [None] * len(elements)
     for k in range(first):
         if elements[k].anchor == "^" and not seq.sentence_start(start):
+            return None
+        if elements[k].anchor == "^^" and start != 0:
+            return None
+        if elements[k].anchor == "!?" and not seq.statement(start):
             return None
     if not pattern.branching:
         return _match_straight(elements, first, start, seq, morph, captures)
@@ -529,6 +541,12 @@ def _match_straight(elements, first, i, seq, morph, captures):
         if anchor:
             if anchor == "^":
                 if i >= count or (i and tokens[i - 1].sentence == tokens[i].sentence):
+                    return None
+            elif anchor == "^^":
+                if i != 0 or not count:
+                    return None
+            elif anchor == "!?":
+                if not seq.statement(i if last is None else last):
                     return None
             elif last is None or linked[last]:
                 return None
@@ -577,6 +595,14 @@ def _step(elements, e, i, seq, morph, captures, last, failed):
     element = elements[e]
     if element.anchor == "^":
         if i < len(seq.tokens) and seq.sentence_start(i):
+            return _match(elements, e + 1, i, seq, morph, captures, last, failed)
+        return None
+    if element.anchor == "^^":
+        if i == 0 and seq.tokens:
+            return _match(elements, e + 1, i, seq, morph, captures, last, failed)
+        return None
+    if element.anchor == "!?":
+        if seq.statement(i if last is None else last):
             return _match(elements, e + 1, i, seq, morph, captures, last, failed)
         return None
     if element.anchor == "$":

@@ -91,6 +91,20 @@ def test_anchors(tmp_path: Path) -> None:
     assert spans(linter, "Товара нет.") == []
 
 
+def test_reply_start_anchor(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "^^ «доброго» «дня»")
+    assert spans(linter, "Доброго дня! Заказ собран.") == ["Доброго дня"]
+    assert spans(linter, "Заказ собран. Доброго дня!") == []  # a farewell, not the opening
+    assert spans(linter, "Анна, доброго дня!") == []
+
+
+def test_statement_anchor(tmp_path: Path) -> None:
+    linter = rule(tmp_path, "!? вы сам {VERB,past}")
+    assert spans(linter, "Вы сами указали этот адрес.") == ["Вы сами указали"]
+    assert spans(linter, "Вы сами указали этот адрес? Тогда всё верно.") == []
+    assert spans(linter, "Всё верно? Вы сами указали этот адрес.") == ["Вы сами указали"]
+
+
 def test_regex_element_and_any_word(tmp_path: Path) -> None:
     linter = rule(tmp_path, "/^спс+$/", "очень * спасибо")
     assert spans(linter, "Спссс за заказ") == ["Спссс"]

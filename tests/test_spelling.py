@@ -39,6 +39,14 @@ def found(linter: Linter, text: str) -> list:
         ("Откройте профиль и выберете тариф", "выберете", "выберите"),
         ("Вам необходимо определится с тарифом", "определится", "определиться"),
         ("Вам нужно зарегистрироватся на сайте", "зарегистрироватся", "зарегистрироваться"),
+        # «-ться» where the clause has a subject and nothing that takes an infinitive
+        ("Оплата заказа производиться онлайн", "производиться", "производится"),
+        ("Деньги вернуться на карту завтра", "вернуться", "вернутся"),
+        ("Бронь отмениться автоматически", "отмениться", "отменится"),
+        # «не» apart from a verb that exists only with it
+        ("Мы не доумеваем, куда делся заказ", "не доумеваем", "недоумеваем"),
+        ("Покупатели не годуют", "не годуют", "негодуют"),
+        ("Не навижу ждать", "Не навижу", "Ненавижу"),
     ],
 )
 def test_curated_and_context_slips_get_a_safe_fix(lint: Linter, text: str, span: str, fix: str) -> None:
@@ -60,6 +68,14 @@ def test_curated_and_context_slips_get_a_safe_fix(lint: Linter, text: str, span:
         "Как только выберете, дайте знать.",
         "Может, оплатится позже: банк задерживает платежи.",
         "Платёж необходимо провести сегодня, тогда заказ оплатится сразу.",
+        "Курьер постарается связаться с вами до обеда.",
+        "Ваша задача — просто расслабиться.",
+        "Записаться на примерку можно по ссылке.",
+        "Время регистрироваться: акция заканчивается.",
+        "Мы рады стараться для вас.",
+        "Курьер приедет, чтобы забрать посылку и расписаться.",
+        "Мы не видим вашу заявку.",
+        "Вы не доплатили 100 рублей.",
     ],
 )
 def test_correct_uses_are_not_flagged(lint: Linter, text: str) -> None:
@@ -102,6 +118,20 @@ def test_unknown_words_get_suggestions_but_no_safe_fix(lint: Linter, text: str, 
 )
 def test_names_codes_and_jargon_are_not_flagged(lint: Linter, text: str) -> None:
     assert found(lint, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "first"),
+    [
+        ("Вы увидете письмо через минуту.", "увидете", "увидите"),
+        ("Курьер видет ваш адрес?", "видет", "видит"),  # not «в» + «идет»
+        ("Они платют картой.", "платют", "платят"),
+    ],
+)
+def test_the_other_conjugations_ending_is_suggested_first(lint: Linter, text: str, span: str, first: str) -> None:
+    [d] = found(lint, text)
+    assert d.text == span
+    assert d.suggestions[0] == first
 
 
 def test_a_missing_space_is_suggested(lint: Linter) -> None:

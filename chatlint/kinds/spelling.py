@@ -1,12 +1,14 @@
 """The ``spelling`` rule kind: curated misspellings and words the dictionary does not know.
 
-Four checks, each switchable in YAML:
+The checks, each switchable in YAML:
 
 * ``misspellings`` — ``wrong → right`` pairs of surface forms (``wrong*`` replaces a prefix);
   a safe fix, with the rule's severity.
 * «в течении» before a time expression → «в течение» (``time_nouns`` lists the lemmas).
 * ``instructions`` — a future-tense «-ете» form used as an instruction («Выберете тариф»)
   → the imperative «-ите».
+* ``subject_tsya`` — «Оплата производиться» → «производится»; ``ne_apart`` — «не навижу» →
+  «ненавижу» (both in ``chatlint.kinds.spelling_context``).
 * ``unknown_words`` — a word the dictionary does not know and that is one or two slips
   away from one it knows; reported with ``unknown_severity`` and suggestions, no safe fix.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import regex
 
 from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, register
+from chatlint.kinds.spelling_context import ending_swap, ne_apart, tsya_after_subject
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 from chatlint.spell import speller
@@ -58,6 +61,8 @@ class SpellingRule(RuleKind):
         "prefixes": [],
         "verb_prefixes": [],
         "modals": [],
+        "subject_tsya": True,
+        "ne_apart": True,
     }
     fix_default = "safe"
 
@@ -152,6 +157,8 @@ class SpellingRule(RuleKind):
                     (norm == "течении" and bool(self.time_nouns))
                     or (bool(self.modals) and norm.endswith("тся"))
                     or (bool(self.params["instructions"]) and norm.endswith("ете"))
+                    or (bool(self.params["subject_tsya"]) and norm.endswith("ться"))
+                    or (bool(self.params["ne_apart"]) and self._ne_candidate(norm))
                 )
                 if self.params["unknown_words"]:
                     unknown, needs_start = self._unknown(text, norm)
@@ -172,9 +179,21 @@ class SpellingRule(RuleKind):
             match = self._tsya(doc, i)
             if match is not None:
                 return match
+        if self.params["subject_tsya"] and norm.endswith("ться"):
+            match = tsya_after_subject(doc, i, self.morph, self.modals)
+            if match is not None:
+                return match
+        if self.params["ne_apart"] and self._ne_candidate(norm):
+            match = ne_apart(doc, i, self.morph)
+            if match is not None:
+                return match
         if self.params["instructions"] and norm.endswith("ете"):
             return self._instruction(doc, i)
         return None
+
+    def _ne_candidate(self, norm: str) -> bool:
+        """The form is unknown alone but known with «не» in front («навижу» → «ненавижу»)."""
+        return len(norm) >= 3 and not speller().known(norm) and speller().known("не" + norm)
 
     def _curated(self, norm: str, lowered: str) -> str | None:
         right = self.exact.get(norm)
@@ -296,6 +315,8 @@ class SpellingRule(RuleKind):
         if word.startswith("не") and speller().known(word[2:]):
             # «неверифицированный» is one word; «неработает» is two (a verb after «не»)
             return not self.morph.has(word[2:], None, frozenset({"VERB"}))
+        if ending_swap(word, self.morph):
+            return False  # «видет» is «видит» with the wrong vowel, not «в» + «идет»
         for prefix in self.verb_prefixes:
             rest = word[len(prefix) :]
             if word.startswith(prefix) and len(rest) >= 3 and speller().known(rest) and self._verbal(rest):
@@ -317,6 +338,9 @@ class SpellingRule(RuleKind):
         split = self._split(word)
         if split:
             out.insert(min(1, len(out)), match_case(split, surface))
+        swapped = ending_swap(word, self.morph)
+        if swapped:  # «увидете» → «увидите» comes before the letter-by-letter neighbours
+            out.insert(0, match_case(swapped, surface))
         return tuple(dict.fromkeys(out))[:3]
 
     def _split(self, word: str) -> str | None:

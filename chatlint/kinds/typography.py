@@ -26,7 +26,10 @@ _LATIN_TO_CYRILLIC = str.maketrans("aceopxyABCEHKMOPTXY", "асеорхуАВС�
 _CYR = regex.compile(r"\p{Cyrillic}")
 _LAT = regex.compile(r"\p{Latin}")
 
-_SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\d»)\"])([ \t\u00a0]+)(?=[,!?;]|:(?![)(DdPpРр3-])|\.(?![.\p{L}\d]))")
+# after a word, or after the dot of an abbreviation before a comma («т.е. ,»)
+_SPACE_BEFORE = regex.compile(
+    r"(?<=[\p{L}\d»)\"])[ \t\u00a0]+(?=[,!?;]|:(?![)(DdPpРр3-])|\.(?![.\p{L}\d]))|(?<=\p{L}\.)[ \t\u00a0]+(?=[,;])"
+)
 _SPACE_AFTER = regex.compile(
     r"(?<=\p{Ll}{2}|\p{Lu}\p{Ll})[,;!?](?=\p{Cyrillic})|(?<=\p{Cyrillic}\p{Ll})\.(?=\p{Lu}\p{Ll})"
 )
@@ -83,6 +86,12 @@ class TypographyRule(RuleKind):
                 if any(end == m.start() for _, end in links):
                     continue  # «mail@shop.ru ,» keeps the comma out of the link on purpose
                 mark = text[m.end()]
+                if m.start() and text[m.start() - 1] == ".":  # «т.е. ,оплатить»: the stray mark goes
+                    end = m.end() + 1
+                    while end < len(text) and text[end] in " \t":
+                        end += 1
+                    add(m.start(), end, " ")
+                    continue
                 after = text[m.end() + 1 : m.end() + 2]
                 add(m.start(), m.end() + 1, mark + " " if after.isalpha() and mark != "." else mark)
         if mark_pair and "space-after" in checks:
