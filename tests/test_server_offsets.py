@@ -41,3 +41,14 @@ def test_findings_in_utf16_slice_the_same_text():
         assert u["column"] == p["column"] + 2  # 👍🏽 on its line: two characters outside the BMP
         if p["fix"]:
             assert encoded[2 * u["fix"]["start"] : 2 * u["fix"]["end"]].decode("utf-16-le") == p["text"]
+
+
+def test_findings_json_places_findings_as_format_json_does():
+    """The one-line shortcut gives the line and columns ``--format json`` gives (a LineIndex)."""
+    from chatlint.output import finding_dict
+    from chatlint.reply import Reply
+
+    linter = chatlint.Linter()
+    for text in ("Я не знаю!!!", "Добрый день.\nЯ не знаю!!!", "Спасибо.\r\nЯ не знаю!!!"):
+        found = linter.check(text)
+        assert found and findings_json(text, found) == [finding_dict(Reply(text, "<text>"), d) for d in found]

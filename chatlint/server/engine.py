@@ -151,7 +151,8 @@ def findings_json(text: str, diagnostics: Sequence[Diagnostic], offsets: str = "
     (``start``, ``end``, ``fix.start``, ``fix.end``) and columns count UTF-16 code units."""
     if not diagnostics:
         return []
-    reply = Reply(text, "<text>", LineIndex(text).line_col)  # one line index for all the findings
+    position = LineIndex(text).line_col if "\n" in text or "\r" in text else _one_line
+    reply = Reply(text, "<text>", position)  # one line index for all the findings
     items = [finding_dict(reply, d) for d in diagnostics]
     if offsets == "utf16" and items and not text.isascii():
         umap = Utf16Map(text)
@@ -159,6 +160,11 @@ def findings_json(text: str, diagnostics: Sequence[Diagnostic], offsets: str = "
             for item, d in zip(items, diagnostics):
                 _to_utf16(item, d, umap)
     return items
+
+
+def _one_line(offset: int) -> tuple[int, int]:
+    """(line, column) of an offset in a text without line breaks: what ``LineIndex`` gives, without its scan."""
+    return 1, offset + 1
 
 
 def _to_utf16(item: dict, d: Diagnostic, umap: Utf16Map) -> None:

@@ -30,10 +30,22 @@ from starlette.routing import Route
 import chatlint
 from chatlint.server import languagetool, v1
 from chatlint.server.engine import Engine, SelectionError, config_linter_kwargs
+from chatlint.server.offsets import OFFSET_KINDS
 from chatlint.server.v1 import Limits, RequestError
 
 logger = logging.getLogger("chatlint.server")
 SETTINGS_ENV = "CHATLINT_SERVER_SETTINGS"  # how ``serve`` hands its settings to worker processes
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode  # made once
+# the most common answer, a draft without findings, encoded once for each kind of offsets
+_NO_FINDINGS = {kind: _encode({"offsets": kind, "findings": []}).encode() for kind in OFFSET_KINDS}
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
+def encode_json(result: dict) -> bytes:
+    """A response body: compact JSON in UTF-8."""
+    if len(result) == 2 and result.get("findings") == []:
+        return _NO_FINDINGS[result["offsets"]]
+    return _encode(result).encode()
 
 
 @dataclass(frozen=True)
@@ -191,11 +203,9 @@ class CheckRoutes:
         except Exception as exc:  # a bug: still a JSON answer, and the traceback in the log
             logger.exception("error in %s", path)
             status, result = 500, {"error": {"status": 500, "message": f"internal error: {type(exc).__name__}"}}
-        payload = json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-        start = {"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-        ]}  # fmt: skip
-        await send(start)
+        payload = encode_json(result)
+        headers = [_JSON_TYPE, (b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
 
@@ -303,6 +313,8 @@ def serve(
 
         config_linter_kwargs(settings.config, Path(settings.folder) if settings.folder else None)
     os.environ[SETTINGS_ENV] = settings.to_json()
+    from chatlint.server.protocol import ChatlintHttpProtocol
+
     uvicorn.run(
         "chatlint.server.http:app_from_environment",
         factory=True,
@@ -310,6 +322,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=log_level,
+        http=ChatlintHttpProtocol,  # httptools, a response in one write (chatlint/server/protocol.py)
         access_log=False,
         proxy_headers=False,  # chatlint does not use the client's address; a proxy in front may forward it
         timeout_graceful_shutdown=5,

@@ -70,6 +70,8 @@ class CheckRequest:
 
 def parse_request(body: object, limits: Limits) -> CheckRequest:
     """A ``CheckRequest`` from the decoded JSON body, or RequestError."""
+    if type(body) is dict and len(body) == 1 and "text" in body:  # the common request: one draft, nothing else
+        return CheckRequest([Draft(_text(body["text"], "text", limits))], False)
     if not isinstance(body, dict):
         raise RequestError("the body must be a JSON object")
     _no_unknown(body, _KEYS, "")
