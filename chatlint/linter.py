@@ -12,8 +12,9 @@ from chatlint.diagnostic import SEVERITIES, Diagnostic, Fix
 from chatlint.kinds import KINDS, Context, Doc, Match, Vocabulary
 from chatlint.kinds.base import cancelled
 from chatlint.kinds.patterns import PatternKind
+from chatlint.limits import evict_older_half
 from chatlint.morph import Morphology
-from chatlint.pattern import PatternError, end_reply, match_at, start_reply, typo_readings
+from chatlint.pattern import CONTENT_KINDS, PatternError, end_reply, match_at, start_reply, typo_readings
 from chatlint.rules import Rule, builtin_rules_dir, load_rules, param_error
 from chatlint.selection import ConfigError, is_on, selector_matches
 from chatlint.text import WORD
@@ -53,6 +54,8 @@ class Linter:
     parameters of parametric rules by id (``{"style/emoji": {"max_total": 5}}``);
     ``vocabulary`` lists words to accept and reject. ``cache=False`` loads the rules from
     their YAML even when the user's cache folder has them (chatlint/rule_cache.py).
+    ``reference=True`` checks with the plain engine instead of the fast one (the tests compare
+    the two; see ``_check_fast``).
     """
 
     def __init__(
@@ -68,7 +71,9 @@ class Linter:
         builtin: bool = True,
         morphology: Morphology | None = None,
         cache: bool = True,
+        reference: bool = False,
     ) -> None:
+        self.reference = reference
         self.morph = morphology or shared_morphology()
         self.ctx = Context(self.morph, vocabulary or Vocabulary())
         paths = ([builtin_rules_dir()] if builtin else []) + [Path(p) for p in rules]
@@ -118,6 +123,8 @@ class Linter:
         self._lemma_index: dict[str, list] = {}
         self._untriggered: list = []
         self._finders: list[Rule] = []
+        self._bits = KeyBits()
+        self._untriggered_needs: list[int] = []
         for rule in self.rules:
             impl = rule.impl
             if not isinstance(impl, PatternKind):
@@ -126,13 +133,18 @@ class Linter:
             for pattern, payload in impl.patterns():
                 if pattern.untriggered:
                     self._untriggered.append((rule, pattern, payload))
+                    self._untriggered_needs.append(self._bits.mask(keys for _, keys in pattern.required))
                     continue
                 for atom, element in pattern.triggers:
                     index = self._form_index if atom.kind == "form" else self._lemma_index
                     follower = _follower(pattern, element)
                     gate = tuple(keys for e, keys in pattern.required if e != element)
-                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower, gate))
-        self._word_cache: dict[str, tuple[frozenset[str] | None, tuple]] = {}
+                    need = self._bits.mask(gate)
+                    index.setdefault(atom.value, []).append((rule, pattern, payload, element, follower, gate, need))
+        # the finders that can find something in a reply (not the conversation and file kinds)
+        self._reply_finders = [r for r in self._finders if r.impl.per_reply]
+        # a word form's profile (see ``_word``)
+        self._word_cache: dict[str, tuple[frozenset[str] | None, tuple, int, tuple]] = {}
 
     def _candidates(self, norm: str, kind: str) -> tuple:
         """The trigger index entries a content token can start."""
@@ -146,20 +158,38 @@ class Linter:
                     found.extend(self._lemma_index.get(lemma, ()))
         return tuple(found)  # an entry found twice gives one finding: overlaps are merged
 
-    def _word(self, norm: str, kind: str) -> tuple[frozenset[str] | None, tuple]:
-        """(lemmas, candidates) of a content token: its lemmas when it is a word (None
-        otherwise) and its trigger index entries. Cached per normalised text: a word's never
-        equals a number's or a code's (those hold a digit)."""
+    def _word(self, norm: str, kind: str) -> tuple[frozenset[str] | None, tuple, int, tuple]:
+        """The profile of a content token: its lemmas when it is a word (None otherwise), its
+        trigger index entries, the bits of the gate elements its form or a lemma satisfies
+        (``KeyBits``) and the entries whose trigger element it can match (``_may_start``).
+        Cached per normalised text: a word's never equals a number's or a code's (those hold
+        a digit)."""
         lemmas = None
+        bits = 0
         if kind == WORD:
             lemmas = self.morph.info(norm).lemmas
             for reading in typo_readings(norm):  # the keys a typo's readings can match
                 lemmas = lemmas | {reading} | self.morph.info(reading).lemmas
-        entry = (lemmas, self._candidates(norm, kind))
+            bits = self._bits.of_keys(lemmas) | self._bits.of_keys((norm,))
+        candidates = self._candidates(norm, kind)
+        starts = tuple(c for c in candidates if self._may_start(c, norm, kind))
+        entry = (lemmas, candidates, bits, starts)
         if len(self._word_cache) >= WORD_CACHE_SIZE:
-            self._word_cache.clear()
+            evict_older_half(self._word_cache)
         self._word_cache[norm] = entry
         return entry
+
+    def _may_start(self, candidate: tuple, norm: str, kind: str) -> bool:
+        """False when a trigger index entry's element cannot match this token, so that
+        ``match_at`` would fail at once: the element must match (it is neither optional nor
+        a gap) and is made of words, lemmas and grammemes only, whose answer depends on the
+        token's text alone (not a /regex/ atom with its time budget per reply)."""
+        element = candidate[1].elements[candidate[3]]
+        if element.optional or element.gap or element.anchor or element.others:
+            return True
+        if element.matches(norm, kind, self.morph):
+            return True
+        return kind == WORD and element.typo_match(typo_readings(norm), self.morph) is not None
 
     def check(self, text: str) -> list[Diagnostic]:
         """Check one reply. Diagnostics are sorted by start offset, then end, then rule id."""
@@ -167,7 +197,7 @@ class Linter:
             raise TypeError(f"check() takes a str, not {type(text).__name__}")
         start_reply()  # a time limit for the /regex/ atoms of this reply
         try:
-            return self._check(text)
+            return self._check(text) if self.reference else self._check_fast(text)
         finally:
             end_reply()
 
@@ -182,7 +212,7 @@ class Linter:
         starts = []  # (token index, trigger index entries)
         for i, token in enumerate(tokens):
             norm = token[4]
-            lemmas, candidates = cache.get(norm) or self._word(norm, token[0])
+            lemmas, candidates, _, _ = cache.get(norm) or self._word(norm, token[0])
             if lemmas is not None:  # a word: its form and lemmas (see Doc.keys)
                 present.add(norm)
                 present |= lemmas
@@ -190,7 +220,7 @@ class Linter:
                 starts.append((i, candidates))
         doc.keys = present
         for i, candidates in starts:
-            for rule, pattern, payload, element, follower, gate in candidates:
+            for rule, pattern, payload, element, follower, gate, _ in candidates:
                 if gate:
                     # a required element none of the reply's words can match: no match anywhere
                     for keys in gate:
@@ -223,6 +253,71 @@ class Linter:
         for rule in self._finders:
             found.extend((rule, m) for m in rule.impl.find(doc))
         return self._finish(doc, found)
+
+    def _check_fast(self, text: str) -> list[Diagnostic]:
+        """``_check`` by word-form profiles: the same findings, less work.
+
+        One pass over the tokens ORs the cached bits of each content token; a trigger index
+        entry is tried only when the reply has every bit of its gate (the reference's
+        ``isdisjoint`` loop as one AND), an untriggered pattern only when it has all its
+        required bits. The Sequence and the reply's keys are built only when a pattern is
+        tried or something was found (``_ProfiledDoc``); the finders of conversations and
+        files, which never find anything in a reply, are not called.
+        """
+        doc = _ProfiledDoc(text, self.morph, self._present)
+        cache = self._word_cache
+        mask = 0
+        starts = []  # (content token index, trigger index entries)
+        i = -1
+        for token in doc.tokens:
+            if token[0] in CONTENT_KINDS:
+                i += 1
+                entry = cache.get(token[4]) or self._word(token[4], token[0])
+                mask |= entry[2]
+                if entry[3]:
+                    starts.append((i, entry[3]))
+        found: list[tuple[Rule, Match]] = []
+        for i, candidates in starts:
+            for candidate in candidates:
+                need = candidate[6]
+                if mask & need == need:
+                    self._try_candidate(doc, i, candidate, found)
+        for (rule, pattern, payload), need in zip(self._untriggered, self._untriggered_needs):
+            if mask & need == need:
+                for i in range(len(doc.seq.tokens)):
+                    captures = match_at(pattern, doc.seq, i, 0, self.morph)
+                    if captures is not None:
+                        match = rule.impl.on_match(doc, pattern, payload, captures)
+                        if match is not None:
+                            found.append((rule, match))
+        for rule in self._reply_finders:
+            found.extend((rule, m) for m in rule.impl.find(doc))
+        return self._finish(doc, found)
+
+    def _try_candidate(self, doc: Doc, i: int, candidate: tuple, found: list) -> None:
+        """Match one trigger index entry whose gate the reply passes at content token ``i``."""
+        rule, pattern, payload, element, follower, _, _ = candidate
+        seq = doc.seq
+        if follower is not None and (not seq.linked[i] or not seq.hit(follower, i + 1, self.morph)):
+            return
+        captures = match_at(pattern, seq, i, element, self.morph)
+        if captures is not None:
+            match = rule.impl.on_match(doc, pattern, payload, captures)
+            if match is not None:
+                found.append((rule, match))
+
+    def _present(self, doc: Doc) -> set[str]:
+        """The reply's keys as the reference engine gathers them: each word's form and lemmas
+        (typo readings included)."""
+        cache = self._word_cache
+        present: set[str] = set()
+        for token in doc.content:
+            norm = token[4]
+            lemmas = (cache.get(norm) or self._word(norm, token[0]))[0]
+            if lemmas is not None:
+                present.add(norm)
+                present |= lemmas
+        return present
 
     def _finish(self, doc: Doc, found: list[tuple[Rule, Match]]) -> list[Diagnostic]:
         if not found:
@@ -279,6 +374,57 @@ class Linter:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+class KeyBits:
+    """A bit for each distinct set of keys (words and lemmas) a gate element needs.
+
+    ``mask`` gives the bits of some key sets (assigning new ones); ``of_keys`` the bits of
+    the sets that hold one of some keys: a reply whose words' bits include all of a
+    pattern's bits has a key of each of its key sets, exactly as ``isdisjoint`` would say.
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[frozenset[str], int] = {}
+        self._by_key: dict[str, int] = {}
+
+    def mask(self, keysets: Iterable[frozenset[str]]) -> int:
+        bits = 0
+        for keys in keysets:
+            bit = self._slots.get(keys)
+            if bit is None:
+                bit = self._slots[keys] = 1 << len(self._slots)
+                for key in keys:
+                    self._by_key[key] = self._by_key.get(key, 0) | bit
+            bits |= bit
+        return bits
+
+    def of_keys(self, keys: Iterable[str]) -> int:
+        get = self._by_key.get
+        bits = 0
+        for key in keys:
+            bits |= get(key, 0)
+        return bits
+
+
+class _ProfiledDoc(Doc):
+    """A Doc whose keys, when a rule asks, are the fast engine's (the reference's) present set."""
+
+    __slots__ = ("_present_of",)
+
+    def __init__(self, text: str, morph: Morphology, present_of) -> None:
+        super().__init__(text, morph)
+        self._present_of = present_of
+
+    @property
+    def keys(self) -> set[str]:
+        if self._keys is None:
+            self._keys = self._present_of(self)
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys: set[str]) -> None:
+        self._keys = keys
 
 
 def _follower(pattern, element: int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatlint.limits import evict_older_half
 from chatlint.text import fold
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +87,7 @@ class Morphology:
         if cached is None:
             cached = _analyse(word)
             if len(self._parse_cache) >= self._max_cache:
-                self._parse_cache.clear()
+                evict_older_half(self._parse_cache)
             self._parse_cache[word] = cached
         return cached
 
@@ -105,7 +106,7 @@ class Morphology:
             known=any(_is_dictionary_parse(p) for p in parses),
         )
         if len(self._cache) >= self._max_cache:
-            self._cache.clear()
+            evict_older_half(self._cache)
         self._cache[word] = info
         return info
 
@@ -144,7 +145,7 @@ class Morphology:
             pass
         form = self._inflect(lemma, key[1])
         if len(self._inflect_cache) >= self._max_cache:
-            self._inflect_cache.clear()
+            evict_older_half(self._inflect_cache)
         self._inflect_cache[key] = form
         return form
 
@@ -177,7 +178,7 @@ class Morphology:
         if cached is None:
             cached = self._inflect_like(lemma, word, word_lemma)
             if len(self._inflect_like_cache) >= self._max_cache:
-                self._inflect_like_cache.clear()
+                evict_older_half(self._inflect_like_cache)
             self._inflect_like_cache[key] = cached
         return cached
 

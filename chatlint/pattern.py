@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from chatlint.limits import evict_older_half
 from chatlint.morph import Morphology
 from chatlint.text import CODE, NUMBER, PUNCT, WORD, fold
 
@@ -87,7 +88,7 @@ def typo_readings(norm: str) -> tuple[str, ...]:
             found = sp.candidates(norm, max_distance=1, limit=3)
             readings = tuple(c.word.replace("ё", "е") for c in found if c.cost <= TYPO_MAX_COST + 1e-9)
     if len(_TYPO_CACHE) >= TYPO_CACHE_SIZE:
-        _TYPO_CACHE.clear()
+        evict_older_half(_TYPO_CACHE)
     _TYPO_CACHE[norm] = readings
     return readings
 
@@ -124,7 +125,7 @@ class Atom:
                 except TimeoutError:
                     return False  # this reply's regex time is spent: no match, not remembered
                 if len(self.results) >= REGEX_CACHE_SIZE:
-                    self.results.clear()
+                    evict_older_half(self.results)
                 self.results[norm] = hit
             return hit
         if kind != WORD:

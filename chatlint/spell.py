@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import NamedTuple
 
+from chatlint.limits import evict_older_half
 from chatlint.morph import analyzer
 from chatlint.text import fold
 
@@ -79,7 +80,7 @@ class Speller:
         if cached is None:
             cached = bool(self._words.similar_keys(word, self._replaces)) if word else False
             if len(self._known) >= self._max_cache:
-                self._known = {}
+                evict_older_half(self._known)
             self._known[word] = cached
         return cached
 
@@ -119,7 +120,7 @@ class Speller:
         )
         result = tuple(ranked[:10])
         if len(self._cache) >= self._max_cache:
-            self._cache = {}
+            evict_older_half(self._cache)
         self._cache[key] = result
         return result[:limit]
 
@@ -140,7 +141,7 @@ class Speller:
             out = [(fold(ch), index + ch) for ch in _ALPHABET if has(index + ch)]
             with self._lock:
                 if len(self._children) >= self._max_cache:
-                    self._children = {}
+                    evict_older_half(self._children)
                 self._children[index] = out
             return out
         out = []
@@ -154,7 +155,7 @@ class Speller:
                         out.append((ch, c2))
         with self._lock:
             if len(self._children) >= self._max_cache:
-                self._children = {}
+                evict_older_half(self._children)
             self._children[index] = out
         return out
 

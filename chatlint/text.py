@@ -14,6 +14,7 @@ from typing import NamedTuple
 import regex
 
 from chatlint.disguise import fold_scripts, strip_invisible
+from chatlint.limits import evict_older_half
 
 # Token kinds.
 WORD = "word"
@@ -103,7 +104,7 @@ def _cached_normalise(word: str) -> str:
     norm = _NORM_CACHE.get(word)
     if norm is None:
         if len(_NORM_CACHE) >= NORM_CACHE_SIZE:
-            _NORM_CACHE.clear()
+            evict_older_half(_NORM_CACHE)
         norm = _NORM_CACHE[word] = normalise(word)
     return norm
 
@@ -204,7 +205,7 @@ def _piece_tokens(piece: str, store: bool = True) -> tuple[bool, tuple[tuple, ..
     entry = (first_starts, tuple(rows), sentence, pending_end, phone_start, phone_end)
     if store:
         if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
-            _PIECE_CACHE.clear()
+            evict_older_half(_PIECE_CACHE)
         _PIECE_CACHE[piece] = entry
     return entry
 

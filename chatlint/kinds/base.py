@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 import regex
 
-from chatlint.pattern import Pattern, Sequence, match_at, typo_readings
+from chatlint.pattern import CONTENT_KINDS, Pattern, Sequence, match_at, typo_readings
 from chatlint.text import WORD, Token, quoted_spans, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,13 +47,14 @@ class Match(NamedTuple):
 class Doc:
     """One reply being checked: its tokens, computed once and shared by all rules."""
 
-    __slots__ = ("text", "tokens", "morph", "_seq", "_quoted", "_quote_ends", "_unless", "_starts", "_keys")
+    __slots__ = ("text", "tokens", "morph", "_seq", "_content", "_quoted", "_quote_ends", "_unless", "_starts", "_keys")
 
     def __init__(self, text: str, morph: Morphology) -> None:
         self.text = text
         self.tokens: list[Token] = tokenize(text)
         self.morph = morph
         self._seq: Sequence | None = None
+        self._content: list[Token] | None = None
         self._quoted: list[tuple[int, int]] | None = None
         self._quote_ends: list[int] | None = None
         self._unless: dict[tuple[int, ...], frozenset[int]] = {}
@@ -66,6 +67,16 @@ class Doc:
         if self._seq is None:
             self._seq = Sequence(self.tokens, typo_readings)
         return self._seq
+
+    @property
+    def content(self) -> list[Token]:
+        """The content tokens (words, numbers, codes): ``seq.tokens``, without building the
+        Sequence when it is not built yet."""
+        if self._seq is not None:
+            return self._seq.tokens
+        if self._content is None:
+            self._content = [t for t in self.tokens if t[0] in CONTENT_KINDS]
+        return self._content
 
     @property
     def quoted(self) -> list[tuple[int, int]]:
@@ -184,6 +195,7 @@ class RuleKind:
     required: ClassVar[tuple[str, ...]] = ()
     fix_default: ClassVar[str] = "none"
     scope: ClassVar[str] = "reply"  # "conversation" for dialogue kinds, which judge a whole chat
+    per_reply: ClassVar[bool] = True  # False: ``find`` never finds anything (another stage reports it)
 
     def __init__(self, rule: RuleFields, params: dict[str, Any], ctx: Context) -> None:
         self.rule = rule

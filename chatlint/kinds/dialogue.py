@@ -104,6 +104,7 @@ class DialogueKind(RuleKind):
     """Base of the conversation-level kinds."""
 
     scope: ClassVar[str] = "conversation"
+    per_reply: ClassVar[bool] = False
 
     def find(self, doc: Doc) -> list[Match]:
         return []  # not a per-reply check

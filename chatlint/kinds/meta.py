@@ -16,6 +16,7 @@ class MetaRule(RuleKind):
     name = "meta"
     keys: dict = {}
     scope = "file"  # judges a file's markup: not in corpus evaluation or reply examples
+    per_reply = False
 
     def find(self, doc: Doc) -> list[Match]:
         return []

@@ -18,7 +18,7 @@ class OneWordRule(RuleKind):
         self.allow = frozenset(normalise(str(a)) for a in params["allow"] or [])
 
     def find(self, doc: Doc) -> list[Match]:
-        words = doc.seq.tokens  # the content tokens: words, numbers, codes
+        words = doc.content  # the content tokens: words, numbers, codes
         if not words or len(words) >= self.params["min_words"]:
             return []
         if any(t.kind == PLACEHOLDER for t in doc.tokens):

@@ -29,6 +29,8 @@ from operator import or_
 
 import regex
 
+from chatlint.limits import evict_older_half
+
 MARK_START = 1  # the chunk starts with «, ! ? ; : .» (a space before a mark)
 MARK_PAIR = 2  # a mark followed by a letter, a capital or another mark («,слово», «??»)
 STRETCHED = 4  # a Cyrillic letter three times in a row, in any case
@@ -157,7 +159,7 @@ def reply_bits(text: str) -> tuple[int, list[int]]:
             if each[i] is None:
                 each[i] = found = chunk_bits(chunk)
                 if len(cache) >= CHUNK_CACHE_SIZE:
-                    cache.clear()
+                    evict_older_half(cache)
                 cache[chunk] = found
     record[2], record[3] = (reduce(or_, each, 0), each), version
     return record[2]

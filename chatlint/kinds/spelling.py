@@ -23,6 +23,7 @@ import regex
 
 from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, register
 from chatlint.kinds.spelling_context import ending_swap, ne_apart, tsya_after_subject
+from chatlint.limits import evict_older_half
 from chatlint.morph import match_case
 from chatlint.pattern import PatternError
 from chatlint.spell import speller
@@ -164,7 +165,7 @@ class SpellingRule(RuleKind):
                     unknown, needs_start = self._unknown(text, norm)
         plan = (fixed, context, unknown, needs_start) if fixed is not None or context or unknown else _NOTHING
         if len(self._plans) >= PLAN_CACHE_SIZE:
-            self._plans = {}
+            evict_older_half(self._plans)
         self._plans[text] = plan
         return plan
 
@@ -299,7 +300,7 @@ class SpellingRule(RuleKind):
             if verdict is None:
                 verdict = () if self._acceptable(word) else self._suggest(word, word, max_cost)
                 if len(self._verdicts) >= PLAN_CACHE_SIZE:
-                    self._verdicts = {}
+                    evict_older_half(self._verdicts)
                 self._verdicts[key] = verdict
             suggestions = tuple(match_case(v, surface) for v in verdict)
             if suggestions:
