@@ -96,7 +96,7 @@ DEV_BAD = """\
 - text: "Мы не знаем, когда привезут заказ."
   rules: [taboo/dont-know]
 - text: "Ага, конечно."
-  rules: [tone/sarcasm]
+  rules: [tone/no-such-rule]
 - text: "Вроде бы приедет."
   rules: [tone/hedging]
 """
@@ -119,7 +119,7 @@ def test_dev_set_recall_and_silence(tmp_path: Path) -> None:
     family = report.families["ignorance"]
     # «Ага, конечно.» names a rule that does not exist: a miss; «Вроде бы» names one that is off
     assert (family.violations, family.caught, report.unscored) == (3, 2, 1)
-    assert report.labels["tone/sarcasm"] == [1, 0] and report.not_loaded == {"tone/sarcasm"}
+    assert report.labels["tone/no-such-rule"] == [1, 0] and report.not_loaded == {"tone/no-such-rule"}
     assert (family.near_misses, family.silent) == (3, 2)
 
 
