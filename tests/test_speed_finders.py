@@ -26,6 +26,7 @@ from chatlint import spell
 from chatlint.kinds import Doc, prefilter
 from chatlint.kinds.base import Match
 from chatlint.kinds.spelling import _CYRILLIC_WORD, _is_acronym, _starts_sentence, speller
+from chatlint.kinds.spelling_context import ne_apart, tsya_after_subject
 from chatlint.kinds.typography import (
     _BRACKETS,
     _DOUBLE_SPACE,
@@ -149,6 +150,12 @@ def plain_typography(impl, doc: Doc) -> list[Match]:
             if any(end == m.start() for _, end in links):
                 continue
             mark = text[m.end()]
+            if m.start() and text[m.start() - 1] == ".":  # «т.е. ,оплатить»: the stray mark goes
+                end = m.end() + 1
+                while end < len(text) and text[end] in " \t":
+                    end += 1
+                add(m.start(), end, " ")
+                continue
             after = text[m.end() + 1 : m.end() + 2]
             add(m.start(), m.end() + 1, mark + " " if after.isalpha() and mark != "." else mark)
     if "space-after" in impl.checks:
@@ -217,6 +224,16 @@ def plain_spelling(impl, doc: Doc) -> list[Match]:
             if match is not None:
                 found.append(match)
                 continue
+        if impl.params["subject_tsya"] and norm.endswith("ться"):
+            match = tsya_after_subject(doc, i, impl.morph, impl.modals)
+            if match is not None:
+                found.append(match)
+                continue
+        if impl.params["ne_apart"] and impl._ne_candidate(norm):
+            match = ne_apart(doc, i, impl.morph)
+            if match is not None:
+                found.append(match)
+                continue
         if impl.params["instructions"] and norm.endswith("ете"):
             match = impl._instruction(doc, i)
             if match is not None:
@@ -230,7 +247,7 @@ def plain_spelling(impl, doc: Doc) -> list[Match]:
 def _plain_unknown(impl, doc: Doc, i: int) -> list[Match]:
     token = doc.tokens[i]
     text, norm = token.text, token.norm
-    if not _CYRILLIC_WORD.match(norm) or _is_acronym(text):
+    if not _CYRILLIC_WORD.match(norm) or _is_acronym(text) or len(norm) != len(text):
         return []
     if text[:1].isupper() and not text.isupper() and not _starts_sentence(doc.tokens, i):
         return []

@@ -326,6 +326,10 @@ def reference_match_at(pattern, seq, start, first, morph):
     for k in range(first):
         if elements[k].anchor == "^" and not seq.sentence_start(start):
             return None
+        if elements[k].anchor == "^^" and start != 0:
+            return None
+        if elements[k].anchor == "!?" and not seq.statement(start):
+            return None
     branching = any(e.optional or e.gap for e in elements)
     failed = {} if branching else None
     by_last = any(e.anchor == "$" for e in elements)
@@ -349,6 +353,14 @@ def _reference_step(elements, e, i, seq, morph, captures, last, failed, by_last)
     rest = (seq, morph, captures)
     if element.anchor == "^":
         if i < len(seq.tokens) and seq.sentence_start(i):
+            return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
+        return None
+    if element.anchor == "^^":
+        if i == 0 and seq.tokens:
+            return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
+        return None
+    if element.anchor == "!?":
+        if seq.statement(i if last is None else last):
             return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
         return None
     if element.anchor == "$":
