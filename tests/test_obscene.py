@@ -47,6 +47,8 @@ def spans(linter: Linter, text: str) -> list[str]:
         ("этот пидобол опять", "пидобол"),
         ("Ну.....посмотрим завтра", None),  # dots before a whole word: punctuation
         ("Спасибо.....Ждём ответа", None),
+        ("ну б%б.л.я, опять", "б.л.я"),  # a disguised word glued after a symbol
+        ("ну б. л. я, опять", "б. л. я"),  # letters spaced out by a dot and a blank
     ],
 )
 def test_disguises(lint: Linter, text: str, flagged: str | None) -> None:

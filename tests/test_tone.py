@@ -108,6 +108,23 @@ def rude() -> Linter:
         ("Уберите руки от экрана и подождите минуту.", False),
         ("Что за клоун принимал ваш заказ?", True),
         ("Что за шарики привезут к празднику?", False),
+        # the target decides: the reader, a third person, oneself, a thing
+        ("Мне плевать на ваш возврат.", True),  # a brush-off aimed at the reader
+        ("Мне всё равно, какой склад отправит заказ: срок одинаковый.", False),  # about a thing
+        ("Хватит умничать, нажмите кнопку.", True),
+        ("Коллеги любят умничать на планёрках.", False),  # others, not the reader
+        ("Не морочьте мне голову с этим чеком.", True),
+        ("Поставщики морочат голову всем магазинам.", False),
+        ("Таких клиентов я бы лично придушила.", True),  # a wish in the subjunctive
+        ("В детективе сыщик застрелил преступника на последней странице.", False),  # a deed reported
+        ("Ты негодяй, раз так пишешь.", True),  # a judgement aimed at the reader
+        ("В сказке негодяй наказан, книга в наличии.", False),  # of a character
+        ("Простите, у меня каша в голове с утра: перепроверю номер.", False),  # oneself
+        ("У вас каша в голове, перечитайте договор.", True),
+        ("Простите, я сегодня полный растяпа и лузер.", False),
+        ("Девочка на принте строит рожицы.", False),  # making faces
+        ("Безголовый манекен продаётся отдельно.", False),  # a thing
+        ("Почему вы называете курьера наркоманом?", False),  # a name reported
     ],
 )
 def test_rude_by_target(rude: Linter, text: str, fires: bool) -> None:

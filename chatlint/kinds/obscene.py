@@ -21,7 +21,6 @@ import regex
 
 from chatlint import disguise
 from chatlint.kinds.base import Doc, Match, RuleKind, register
-from chatlint.kinds.prefilter import SINGLE, reply_bits, spaced_letters
 from chatlint.kinds.prefilter import chunks as split_chunks
 from chatlint.kinds.regex_rule import RuleTimeoutWarning
 from chatlint.morph import analyzer
@@ -109,8 +108,8 @@ class ObsceneRule(RuleKind):
 
     def _may_match(self, text: str) -> bool:
         """A cheap reject: no chunk between whitespace has an obscene candidate, no short
-        non-word is glued to the next, and no three chunks in a row can be letters spaced
-        out. A run never spans whitespace, so the runs of a chunk are those of the reply
+        non-word is glued to the next, and no letters spaced out by blanks or dots join into
+        one. A run never spans whitespace, so the runs of a chunk are those of the reply
         there, and a chunk's verdict is cached (a bounded set of the clean ones)."""
         chunks = split_chunks(text)
         clean = self._clean
@@ -125,8 +124,9 @@ class ObsceneRule(RuleKind):
                 clean.add(chunk)
         if self._may_pair(chunks) and any(self._obscene(word) for _, _, word in self._short_pairs(text)):
             return True
-        bits, each = reply_bits(text)
-        return bool(bits & SINGLE) and spaced_letters(each)
+        # letters spaced out by blanks or dots: in a chunk after a symbol («б%б.л.я») or over
+        # chunks («б. л. я»); the candidates ``find`` reads, so the two never disagree
+        return any(self._obscene(word) for _, _, word in _spaced_candidates(text))
 
     def _may_pair(self, chunks: list[str]) -> bool:
         """A short chunk of letters whose joining with the next has a root (a cheap test)."""
@@ -349,9 +349,14 @@ def _not_a_word(word: str) -> bool:
 
 def _candidates(text: str):
     """(start, end, word) for every word-like run, split or joined at separators."""
+    yield from _spaced_candidates(text)
+    yield from _run_candidates(text)
+
+
+def _spaced_candidates(text: str):
+    """Single letters spaced out by blanks or dots («х у й», «б. л. я»), joined."""
     for m in _SPACED_RE.finditer(text):
         yield m.start(), m.end(), _SPACE_RE.sub("", m.group())
-    yield from _run_candidates(text)
 
 
 def _run_candidates(text: str):
