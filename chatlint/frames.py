@@ -143,14 +143,20 @@ class Plan:
 
 
 def _records(pdf: pd.DataFrame) -> list[dict]:
-    """The rows as dicts of native values, missing values as None, with their index label."""
-    records = pdf.to_dict("records")
-    for record, label in zip(records, pdf.index):
-        for key, value in record.items():
-            if _missing(value):
-                record[key] = None
-        record["__index"] = label
-    return records
+    """The rows as dicts of native values, missing values as None, with their index label (column
+    by column: a partition's values are converted in bulk, not cell by cell)."""
+    names = [str(c) for c in pdf.columns] + ["__index"]
+    columns = []
+    for name in pdf.columns:
+        column = pdf[name]
+        values = column.tolist()
+        missing = column.isna().to_numpy()
+        if missing.any():
+            for i in np.flatnonzero(missing):
+                values[i] = None
+        columns.append(values)
+    columns.append(pdf.index.tolist())
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
@@ -165,6 +171,7 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
     current: Conversation | None = None
     current_key = None
     rows: dict[str, dict] = {}
+    names: dict[str, str] = {}  # path -> its file name (the fallback message ids)
     for record in _records(pdf):
         path = str(record.get(PATH) or plan.path)
         line = int(record.get(LINE) or 0)
@@ -173,7 +180,8 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
             _problem(problems, path, line, record, str(error or warning), "error" if error else "warning")
             continue
         try:
-            event = _event(record, fmap, times, path, line)
+            name = names.get(path) or names.setdefault(path, Path(path).name)
+            event = _event(record, fmap, times, name, line)
         except BadRecord as exc:
             _problem(problems, path, line, record, str(exc))
             continue
@@ -189,8 +197,8 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
         yield current.sort(), rows
 
 
-def _event(record: dict, fmap: FieldMap, times: TimeParser, path: str, line: int) -> Event:
-    fallback = f"{Path(path).name}:{line}" if line else f"row {record['__index']}"
+def _event(record: dict, fmap: FieldMap, times: TimeParser, name: str, line: int) -> Event:
+    fallback = f"{name}:{line}" if line else f"row {record['__index']}"
     event = event_from(record, fmap, times, line, fallback)
     where = record.get(WHERE)
     if isinstance(where, str) and where:
@@ -217,7 +225,7 @@ def _finding_row(reply, d, record: dict | None, extras: tuple[str, ...]) -> dict
     row = {name: data.get(name) for name in FINDING_COLUMNS}
     row["suggestions"] = list(d.suggestions)
     row["fix"] = json.dumps(data["fix"], ensure_ascii=False) if d.fix is not None else None
-    row["extra"] = json.dumps(dict(d.extra), ensure_ascii=False)  # in the order of --format json
+    row["extra"] = json.dumps(dict(d.extra), ensure_ascii=False) if d.extra else "{}"  # in the order of --format json
     for name in extras:
         row[_extra_name(name)] = record.get(name) if record is not None else None
     return row
@@ -263,7 +271,9 @@ def check_partition(pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Map
 def findings_partition(checked: pd.DataFrame, dtypes: Mapping) -> pd.DataFrame:
     """The finding rows of a ``check_partition`` frame."""
     found = checked[checked[RECORD] == "finding"].drop(columns=[RECORD])
-    found["suggestions"] = [list(s) for s in found["suggestions"]]
+    # Python lists from the Arrow column in one call (Series.tolist goes element by element)
+    lists = pa.array(found["suggestions"].array).to_pylist()
+    found["suggestions"] = pd.Series(lists, index=found.index, dtype=object)
     return found.astype(dict(dtypes))
 
 
