@@ -37,6 +37,7 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
     PROBLEM,
     PROBLEM_COLUMNS,
     RECORD,
+    STATISTICS_COLUMNS,
     STRING,
     STRINGS,
     LinterSpec,
@@ -50,8 +51,10 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
     checker_for,
     conversations,
     findings_partition,
+    merge_statistics,
     plan_for,
     problems_partition,
+    statistics_partition,
     summary_dtypes,
     summary_partition,
 )
@@ -91,6 +94,7 @@ class Checked:
     summary: dd.DataFrame
     problems: dd.DataFrame
     rules: list = field(default_factory=list)  # the enabled rules (for SARIF output)
+    statistics: dd.DataFrame | None = None  # one row of ``--statistics`` counts a partition (merge_statistics)
 
     def compute(self, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         import dask
@@ -132,7 +136,8 @@ def check_frame(
     sdtypes = summary_dtypes(rule_ids, qa)
     summary = checked.map_partitions(summary_partition, rule_ids, qa, sdtypes, meta=_typed([], sdtypes))
     problems = checked.map_partitions(problems_partition, meta=_typed([], PROBLEM_COLUMNS))
-    return Checked(diagnostics, summary, problems, list(linter.rules))
+    statistics = checked.map_partitions(statistics_partition, meta=_typed([], STATISTICS_COLUMNS))
+    return Checked(diagnostics, summary, problems, list(linter.rules), statistics)
 
 
 def arrow_schema(frame: dd.DataFrame):

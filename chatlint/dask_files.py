@@ -21,7 +21,7 @@ import pandas as pd
 
 from chatlint.conversation import Event
 from chatlint.dask import arrow_schema, check_frame
-from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, WHERE, _Times
+from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, WHERE, _Times, merge_statistics
 from chatlint.transcripts.base import BadRecord, ReadOptions, local_zone
 
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
@@ -192,6 +192,7 @@ class DaskRun:
     output: str | None = None  # a .parquet folder for the findings instead of ``fmt`` on ``out``
     reading: Reading = field(default_factory=Reading)
     fail_on: str = "error"
+    statistics: bool = False  # counts by rule and by operator (``--statistics``) instead of the findings
 
 
 def connect(scheduler: str, workers: int):
@@ -215,11 +216,19 @@ def run(req: DaskRun, out: IO[str] | None = None, err: IO[str] | None = None) ->
     out, err = out or sys.stdout, err or sys.stderr
     import dask
 
+    from chatlint.summary import write_statistics
+
     client = connect(req.scheduler, req.workers)
     try:
         messages, early = read_messages(req.paths, req.reading)
         checked = check_frame(messages, req.linter_kwargs, client=client)
-        if req.output:
+        if req.statistics:
+            counts, problems = dask.compute(checked.statistics, checked.problems)
+            summary = merge_statistics(counts["counts"])
+            severities = list(summary.by_severity)
+            write_statistics(summary, req.fmt, out)
+            out.flush()
+        elif req.output:
             schema = arrow_schema(checked.diagnostics)
             write = checked.diagnostics.to_parquet(req.output, write_index=False, compute=False, schema=schema)
             _, severities, problems = dask.compute(write, checked.diagnostics["severity"], checked.problems)

@@ -249,10 +249,14 @@ def check_partition(pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Map
             row = _finding_row(reply, d, records.get(str(reply.meta.get("message_id"))), plan.extras)
             rows.append(dict(row, **{RECORD: "finding"}))
         frt = first_response(conv)
+        by_operator: dict[str, int] = {}  # replies sent by each operator, as chatlint.execute counts them
+        for e in conv.replies:
+            by_operator[e.author] = by_operator.get(e.author, 0) + 1
         facts = {
             "messages": len(conv.events),
             "replies": len(conv.replies),
             "first_response_s": frt[1] if frt else None,
+            "by_operator": by_operator,
         }
         started = conv.events[0].timestamp
         rows.append(
@@ -286,6 +290,48 @@ def problems_partition(checked: pd.DataFrame) -> pd.DataFrame:
          "message": rows["message"]}
     )  # fmt: skip
     return _typed(frame.to_dict("records"), PROBLEM_COLUMNS)
+
+
+STATISTICS_COLUMNS: dict[str, object] = {"counts": STRING}
+_COUNTERS = ("by_rule", "by_severity", "by_operator", "replies_by_operator", "flagged_by_operator")
+
+
+def statistics_partition(checked: pd.DataFrame) -> pd.DataFrame:
+    """The ``--statistics`` counts (chatlint.summary) of a ``check_partition`` frame's
+    conversations, as one row of JSON: a partition's counts, whatever its size."""
+    from chatlint.summary import Summary, UnitResult
+
+    found = checked[checked[RECORD] == "finding"]
+    marks: dict[tuple, list] = {}
+    for path, cid, rule, severity, author, role, mid in zip(
+        found["path"], found["conversation_id"], found["rule"], found["severity"], found["author"], found["role"],
+        found["message_id"],
+    ):  # fmt: skip
+        operator = author if role == "operator" and isinstance(author, str) else ""
+        marks.setdefault((path, cid), []).append((rule, severity, operator, "None" if pd.isna(mid) else str(mid)))
+    summary = Summary(keep_worst=0, keep_frt=False)
+    convs = checked[checked[RECORD] == "conversation"]
+    for path, cid, extra in zip(convs["path"], convs["conversation_id"], convs["extra"]):
+        replies = json.loads(extra)["by_operator"]
+        summary.add(UnitResult([], path, cid, replies, marks=marks.get((path, cid), [])))
+    counts = {"conversations": summary.conversations, "replies": summary.replies, "findings": summary.findings}
+    counts.update({name: dict(getattr(summary, name)) for name in _COUNTERS})
+    return _typed([{"counts": json.dumps(counts, ensure_ascii=False)}], STATISTICS_COLUMNS)
+
+
+def merge_statistics(rows: Iterable[str]):
+    """One chatlint.summary.Summary of the partitions' ``statistics_partition`` counts."""
+    from chatlint.summary import Summary
+
+    summary = Summary(keep_worst=0, keep_frt=False)
+    for row in rows:
+        counts = json.loads(row)
+        summary.conversations += counts["conversations"]
+        summary.replies += counts["replies"]
+        summary.findings += counts["findings"]
+        for name in _COUNTERS:
+            getattr(summary, name).update(counts[name])
+    return summary
 
 
 def summary_dtypes(rule_ids: Iterable[str], qa: QAConfig) -> dict[str, object]:

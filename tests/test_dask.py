@@ -265,7 +265,8 @@ def test_a_frame_already_partitioned_by_conversation_is_not_shuffled(client, exp
         (["--output", "findings.parquet"], "--output needs --dask"),
         (["--dask", "local", "--output", "findings.csv"], "give a Parquet folder name ending in .parquet"),
         (["--dask", "local", "--output", "old.parquet"], "exists: remove it or give a new name"),
-        (["--dask", "local", "--statistics"], "--dask checks transcript files and folders"),
+        (["--dask", "local", "--text", "Ок"], "--dask checks transcript files and folders"),
+        (["--dask", "local", "--statistics", "--output", "s.parquet"], "--output writes findings"),
     ],
 )
 def test_dask_usage_errors_start_no_cluster(tmp_path, monkeypatch, extra, message):
@@ -279,3 +280,14 @@ def test_dask_usage_errors_start_no_cluster(tmp_path, monkeypatch, extra, messag
 
 def _no_columns(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("column", "end_column")}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_statistics_equal_a_serial_run(client, export, monkeypatch, fmt):
+    monkeypatch.chdir(export)
+    serial = CliRunner().invoke(main, ["check", str(export), "--statistics", "--format", fmt])
+    address = client.scheduler.address
+    on_dask = CliRunner().invoke(main, ["check", str(export), "--statistics", "--format", fmt, "--dask", address])
+    assert serial.exit_code == on_dask.exit_code == 1, on_dask.output
+    assert "findings in" in serial.stdout or '"by_rule"' in serial.stdout
+    assert on_dask.stdout == serial.stdout

@@ -13,10 +13,10 @@ def check_on_dask(req, opts, scheduler: str | None, output: str | None) -> int:
     """Check ``req.paths`` on a Dask cluster with the configuration found from the current folder."""
     if not scheduler:
         raise UsageError("--output needs --dask (write the findings of a Dask run to Parquet)")
-    if req.texts or "-" in req.paths or req.fixing or req.statistics or not req.paths:
-        raise UsageError(
-            "--dask checks transcript files and folders: not with --text, '-', --fix, --diff or --statistics"
-        )
+    if req.texts or "-" in req.paths or req.fixing or not req.paths:
+        raise UsageError("--dask checks transcript files and folders: not with --text, '-', --fix or --diff")
+    if output and req.statistics:
+        raise UsageError("--output writes findings: not with --statistics")
     if output and not output.endswith((".parquet", ".pq")):
         raise UsageError(f"--output {output!r}: give a Parquet folder name ending in .parquet")
     if output and Path(output).exists():
@@ -38,4 +38,5 @@ def check_on_dask(req, opts, scheduler: str | None, output: str | None) -> int:
     workers = opts.jobs if opts.jobs > 1 else (os.cpu_count() or 1)
     request = DaskRun(list(req.paths), Project.linter_kwargs(config), scheduler, workers, req.fmt, output, reading)
     request.fail_on = req.fail_on
+    request.statistics = req.statistics
     return run(request, sys.stdout, sys.stderr)
