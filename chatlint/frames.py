@@ -235,17 +235,21 @@ def _extra_name(column: str) -> str:
     return f"input_{column}" if column in FINDING_COLUMNS else column
 
 
-def check_partition(pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Mapping) -> pd.DataFrame:
+def check_partition(
+    pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Mapping, per_path: Mapping | None = None
+) -> pd.DataFrame:
     """One pass over a partition: a row per finding, per conversation (its counts, for the summary)
-    and per unreadable row (``RECORD`` says which), so the input partition is read once and freed."""
+    and per unreadable row (``RECORD`` says which), so the input partition is read once and freed.
+    ``per_path``: file -> (LinterSpec, per-file ignores) of the configuration nearest each file
+    (``spec`` for the others)."""
     from chatlint.kinds.dialogue import first_response
     from chatlint.pipeline import check_conversation
 
-    linter = checker_for(spec)
     rows, problems = [], []
     blank = {"start": 0, "end": 0, "line": 0, "column": 0, "end_line": 0, "end_column": 0, "suggestions": []}
     for conv, records in conversations(pdf, plan, problems):
-        for reply, d in check_conversation(conv, linter):
+        here, skip = per_path.get(conv.path, (spec, ())) if per_path else (spec, ())
+        for reply, d in check_conversation(conv, checker_for(here), skip):
             row = _finding_row(reply, d, records.get(str(reply.meta.get("message_id"))), plan.extras)
             rows.append(dict(row, **{RECORD: "finding"}))
         frt = first_response(conv)

@@ -291,3 +291,28 @@ def test_statistics_equal_a_serial_run(client, export, monkeypatch, fmt):
     assert serial.exit_code == on_dask.exit_code == 1, on_dask.output
     assert "findings in" in serial.stdout or '"by_rule"' in serial.stdout
     assert on_dask.stdout == serial.stdout
+
+
+def test_the_configuration_nearest_each_file_applies_as_in_a_serial_run(client, tmp_path, monkeypatch):
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        write_jsonl(tmp_path / name / f"{name}.jsonl", 80, per_conversation=8, seed=5)
+    (tmp_path / ".chatlint.yaml").write_text(
+        'exclude: ["c/*"]\nper-file-ignores: {"a/*.jsonl": [dialogue/empathy]}\n', encoding="utf-8"
+    )
+    (tmp_path / "b" / ".chatlint.yaml").write_text(
+        "ignore: [style/caps]\nseverity: {dialogue/greeting: info}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    serial = CliRunner().invoke(main, ["check", ".", "--format", "jsonl"])
+    on_dask = CliRunner().invoke(main, ["check", ".", "--format", "jsonl", "--dask", client.scheduler.address])
+    assert serial.exit_code == on_dask.exit_code == 1, on_dask.output
+    assert sorted(on_dask.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    found = [json.loads(line) for line in on_dask.stdout.splitlines()]
+    rules = {(os.path.basename(os.path.dirname(f["path"])), f["rule"], f["severity"]) for f in found}
+    assert any(p == "a" and r == "style/caps" for p, r, _ in rules)
+    assert not any(p == "b" and r == "style/caps" for p, r, _ in rules)  # b's own configuration
+    assert ("b", "dialogue/greeting", "info") in rules and ("a", "dialogue/greeting", "info") not in rules
+    assert not any(p == "a" and r == "dialogue/empathy" for p, r, _ in rules)  # per-file-ignores
+    assert any(p == "b" and r == "dialogue/empathy" for p, r, _ in rules)
+    assert not any(p == "c" for p, _, _ in rules)  # excluded
