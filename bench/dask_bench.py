@@ -74,17 +74,27 @@ def serial(jsonl: Path, messages: int) -> dict:
 
 
 def _peak_and_cpu() -> tuple[float, float]:
+    """This process's peak RSS (MB) and CPU seconds. The peak is VmHWM, the high-water mark of this
+    process's own memory: ``ru_maxrss`` of a worker spawned by a big parent starts at the parent's."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    peak = usage.ru_maxrss / 1024
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return peak, usage.ru_utime + usage.ru_stime
 
 
 def on_dask(parquet: Path, messages: int, workers: int, out: Path) -> dict:
     """``check_frame`` on a LocalCluster of ``workers`` processes."""
+    import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
     from chatlint.dask import LinterSpec, arrow_schema, check_frame, register
+    from chatlint.dask_files import P2P_BUFFERS
 
+    dask.config.set(P2P_BUFFERS)  # as chatlint check --dask local
     cluster = LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
     )

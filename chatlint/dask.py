@@ -37,6 +37,7 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
     PROBLEM,
     PROBLEM_COLUMNS,
     RECORD,
+    STATISTICS_COLUMNS,
     STRING,
     STRINGS,
     LinterSpec,
@@ -50,8 +51,10 @@ from chatlint.frames import (  # noqa: F401 - the pandas-level API, re-exported
     checker_for,
     conversations,
     findings_partition,
+    merge_statistics,
     plan_for,
     problems_partition,
+    statistics_partition,
     summary_dtypes,
     summary_partition,
 )
@@ -91,6 +94,7 @@ class Checked:
     summary: dd.DataFrame
     problems: dd.DataFrame
     rules: list = field(default_factory=list)  # the enabled rules (for SARIF output)
+    statistics: dd.DataFrame | None = None  # one row of ``--statistics`` counts a partition (merge_statistics)
 
     def compute(self, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         import dask
@@ -108,17 +112,23 @@ def check_frame(
     qa: QAConfig | None = None,
     path: str = "<dataframe>",
     client=None,
+    per_path: Mapping[str, tuple[LinterSpec, tuple[str, ...]]] | None = None,
 ) -> Checked:
     """Check a Dask DataFrame of messages (see the module docstring). ``linter_kwargs``: the
     ``Linter`` arguments (the built-in rules by default) or their LinterSpec; ``columns``: model field → column;
     ``tz``: the zone of times without one; ``partitioned``: every conversation's rows are already
     in one partition; ``client``: a distributed Client to register the worker plugin with
-    (default: the current one, if any)."""
+    (default: the current one, if any); ``per_path``: the ``path`` column's files with the LinterSpec
+    and per-file ignores of each (``chatlint check --dask``: the configuration nearest each file)."""
     spec = linter_kwargs if isinstance(linter_kwargs, LinterSpec) else LinterSpec.from_kwargs(linter_kwargs)
     linter = checker_for(spec)  # built here too: a bad configuration fails now, not on the workers
     qa = qa or QAConfig()
     plan = plan_for(messages.columns, columns, tz, path)
-    _register(client, spec)
+    per_path = dict(per_path or {})
+    specs = {spec.key: spec} | {s.key: s for s, _ in per_path.values()}
+    enabled = set().union(*(checker_for(s).enabled_ids for s in specs.values()))
+    for each in specs.values():
+        _register(client, each)
     if not partitioned:
         messages = messages.map_partitions(_with_order, meta=_order_meta(messages))
         messages = messages.shuffle(on=plan.keys)
@@ -126,13 +136,16 @@ def check_frame(
     dtypes.update({_extra_name(c): messages._meta.dtypes[c] for c in plan.extras})
     all_dtypes = {**dtypes, "suggestions": STRINGS, RECORD: STRING}
     # one pass over each shuffled partition; the three frames are cheap selections of its result
-    checked = messages.map_partitions(check_partition, spec, plan, all_dtypes, meta=_typed([], all_dtypes))
+    checked = messages.map_partitions(
+        check_partition, spec, plan, all_dtypes, per_path or None, meta=_typed([], all_dtypes)
+    )
     diagnostics = checked.map_partitions(findings_partition, dtypes, meta=_typed([], dtypes))
-    rule_ids = tuple(sorted(linter.enabled_ids))
+    rule_ids = tuple(sorted(enabled))
     sdtypes = summary_dtypes(rule_ids, qa)
     summary = checked.map_partitions(summary_partition, rule_ids, qa, sdtypes, meta=_typed([], sdtypes))
     problems = checked.map_partitions(problems_partition, meta=_typed([], PROBLEM_COLUMNS))
-    return Checked(diagnostics, summary, problems, list(linter.rules))
+    statistics = checked.map_partitions(statistics_partition, meta=_typed([], STATISTICS_COLUMNS))
+    return Checked(diagnostics, summary, problems, list(linter.rules), statistics)
 
 
 def arrow_schema(frame: dd.DataFrame):

@@ -21,7 +21,7 @@ import pandas as pd
 
 from chatlint.conversation import Event
 from chatlint.dask import arrow_schema, check_frame
-from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, WHERE, _Times
+from chatlint.frames import LINE, PATH, PROBLEM, STRING, WARNING, WHERE, _Times, merge_statistics
 from chatlint.transcripts.base import BadRecord, ReadOptions, local_zone
 
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
@@ -192,6 +192,13 @@ class DaskRun:
     output: str | None = None  # a .parquet folder for the findings instead of ``fmt`` on ``out``
     reading: Reading = field(default_factory=Reading)
     fail_on: str = "error"
+    per_path: dict = field(default_factory=dict)  # file -> (LinterSpec, per-file ignores), see check_frame
+    statistics: bool = False  # counts by rule and by operator (``--statistics``) instead of the findings
+
+
+# the p2p shuffle buffers up to 1 GiB of outgoing shards per worker by default: for a worker of
+# ~300 MB, smaller buffers (the data waits on disk instead; docs/scale.md)
+P2P_BUFFERS = {"distributed.p2p.comm.buffer": "64 MiB", "distributed.p2p.storage.buffer": "32 MiB"}
 
 
 def connect(scheduler: str, workers: int):
@@ -203,6 +210,9 @@ def connect(scheduler: str, workers: int):
     # the scheduler's notes on each shuffle ("initialized", "deactivated") are not for the user
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     if scheduler == "local":
+        import dask
+
+        dask.config.set(P2P_BUFFERS)  # the worker processes start with this configuration
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         )
@@ -215,11 +225,19 @@ def run(req: DaskRun, out: IO[str] | None = None, err: IO[str] | None = None) ->
     out, err = out or sys.stdout, err or sys.stderr
     import dask
 
+    from chatlint.summary import write_statistics
+
     client = connect(req.scheduler, req.workers)
     try:
         messages, early = read_messages(req.paths, req.reading)
-        checked = check_frame(messages, req.linter_kwargs, client=client)
-        if req.output:
+        checked = check_frame(messages, req.linter_kwargs, client=client, per_path=req.per_path)
+        if req.statistics:
+            counts, problems = dask.compute(checked.statistics, checked.problems)
+            summary = merge_statistics(counts["counts"])
+            severities = list(summary.by_severity)
+            write_statistics(summary, req.fmt, out)
+            out.flush()
+        elif req.output:
             schema = arrow_schema(checked.diagnostics)
             write = checked.diagnostics.to_parquet(req.output, write_index=False, compute=False, schema=schema)
             _, severities, problems = dask.compute(write, checked.diagnostics["severity"], checked.problems)

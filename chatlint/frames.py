@@ -143,14 +143,20 @@ class Plan:
 
 
 def _records(pdf: pd.DataFrame) -> list[dict]:
-    """The rows as dicts of native values, missing values as None, with their index label."""
-    records = pdf.to_dict("records")
-    for record, label in zip(records, pdf.index):
-        for key, value in record.items():
-            if _missing(value):
-                record[key] = None
-        record["__index"] = label
-    return records
+    """The rows as dicts of native values, missing values as None, with their index label (column
+    by column: a partition's values are converted in bulk, not cell by cell)."""
+    names = [str(c) for c in pdf.columns] + ["__index"]
+    columns = []
+    for name in pdf.columns:
+        column = pdf[name]
+        values = column.tolist()
+        missing = column.isna().to_numpy()
+        if missing.any():
+            for i in np.flatnonzero(missing):
+                values[i] = None
+        columns.append(values)
+    columns.append(pdf.index.tolist())
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
@@ -165,6 +171,7 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
     current: Conversation | None = None
     current_key = None
     rows: dict[str, dict] = {}
+    names: dict[str, str] = {}  # path -> its file name (the fallback message ids)
     for record in _records(pdf):
         path = str(record.get(PATH) or plan.path)
         line = int(record.get(LINE) or 0)
@@ -173,7 +180,8 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
             _problem(problems, path, line, record, str(error or warning), "error" if error else "warning")
             continue
         try:
-            event = _event(record, fmap, times, path, line)
+            name = names.get(path) or names.setdefault(path, Path(path).name)
+            event = _event(record, fmap, times, name, line)
         except BadRecord as exc:
             _problem(problems, path, line, record, str(exc))
             continue
@@ -189,8 +197,8 @@ def conversations(pdf: pd.DataFrame, plan: Plan, problems: list | None = None):
         yield current.sort(), rows
 
 
-def _event(record: dict, fmap: FieldMap, times: TimeParser, path: str, line: int) -> Event:
-    fallback = f"{Path(path).name}:{line}" if line else f"row {record['__index']}"
+def _event(record: dict, fmap: FieldMap, times: TimeParser, name: str, line: int) -> Event:
+    fallback = f"{name}:{line}" if line else f"row {record['__index']}"
     event = event_from(record, fmap, times, line, fallback)
     where = record.get(WHERE)
     if isinstance(where, str) and where:
@@ -217,7 +225,7 @@ def _finding_row(reply, d, record: dict | None, extras: tuple[str, ...]) -> dict
     row = {name: data.get(name) for name in FINDING_COLUMNS}
     row["suggestions"] = list(d.suggestions)
     row["fix"] = json.dumps(data["fix"], ensure_ascii=False) if d.fix is not None else None
-    row["extra"] = json.dumps(dict(d.extra), ensure_ascii=False)  # in the order of --format json
+    row["extra"] = json.dumps(dict(d.extra), ensure_ascii=False) if d.extra else "{}"  # in the order of --format json
     for name in extras:
         row[_extra_name(name)] = record.get(name) if record is not None else None
     return row
@@ -227,24 +235,32 @@ def _extra_name(column: str) -> str:
     return f"input_{column}" if column in FINDING_COLUMNS else column
 
 
-def check_partition(pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Mapping) -> pd.DataFrame:
+def check_partition(
+    pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Mapping, per_path: Mapping | None = None
+) -> pd.DataFrame:
     """One pass over a partition: a row per finding, per conversation (its counts, for the summary)
-    and per unreadable row (``RECORD`` says which), so the input partition is read once and freed."""
+    and per unreadable row (``RECORD`` says which), so the input partition is read once and freed.
+    ``per_path``: file -> (LinterSpec, per-file ignores) of the configuration nearest each file
+    (``spec`` for the others)."""
     from chatlint.kinds.dialogue import first_response
     from chatlint.pipeline import check_conversation
 
-    linter = checker_for(spec)
     rows, problems = [], []
     blank = {"start": 0, "end": 0, "line": 0, "column": 0, "end_line": 0, "end_column": 0, "suggestions": []}
     for conv, records in conversations(pdf, plan, problems):
-        for reply, d in check_conversation(conv, linter):
+        here, skip = per_path.get(conv.path, (spec, ())) if per_path else (spec, ())
+        for reply, d in check_conversation(conv, checker_for(here), skip):
             row = _finding_row(reply, d, records.get(str(reply.meta.get("message_id"))), plan.extras)
             rows.append(dict(row, **{RECORD: "finding"}))
         frt = first_response(conv)
+        by_operator: dict[str, int] = {}  # replies sent by each operator, as chatlint.execute counts them
+        for e in conv.replies:
+            by_operator[e.author] = by_operator.get(e.author, 0) + 1
         facts = {
             "messages": len(conv.events),
             "replies": len(conv.replies),
             "first_response_s": frt[1] if frt else None,
+            "by_operator": by_operator,
         }
         started = conv.events[0].timestamp
         rows.append(
@@ -263,7 +279,9 @@ def check_partition(pdf: pd.DataFrame, spec: LinterSpec, plan: Plan, dtypes: Map
 def findings_partition(checked: pd.DataFrame, dtypes: Mapping) -> pd.DataFrame:
     """The finding rows of a ``check_partition`` frame."""
     found = checked[checked[RECORD] == "finding"].drop(columns=[RECORD])
-    found["suggestions"] = [list(s) for s in found["suggestions"]]
+    # Python lists from the Arrow column in one call (Series.tolist goes element by element)
+    lists = pa.array(found["suggestions"].array).to_pylist()
+    found["suggestions"] = pd.Series(lists, index=found.index, dtype=object)
     return found.astype(dict(dtypes))
 
 
@@ -276,6 +294,48 @@ def problems_partition(checked: pd.DataFrame) -> pd.DataFrame:
          "message": rows["message"]}
     )  # fmt: skip
     return _typed(frame.to_dict("records"), PROBLEM_COLUMNS)
+
+
+STATISTICS_COLUMNS: dict[str, object] = {"counts": STRING}
+_COUNTERS = ("by_rule", "by_severity", "by_operator", "replies_by_operator", "flagged_by_operator")
+
+
+def statistics_partition(checked: pd.DataFrame) -> pd.DataFrame:
+    """The ``--statistics`` counts (chatlint.summary) of a ``check_partition`` frame's
+    conversations, as one row of JSON: a partition's counts, whatever its size."""
+    from chatlint.summary import Summary, UnitResult
+
+    found = checked[checked[RECORD] == "finding"]
+    marks: dict[tuple, list] = {}
+    for path, cid, rule, severity, author, role, mid in zip(
+        found["path"], found["conversation_id"], found["rule"], found["severity"], found["author"], found["role"],
+        found["message_id"],
+    ):  # fmt: skip
+        operator = author if role == "operator" and isinstance(author, str) else ""
+        marks.setdefault((path, cid), []).append((rule, severity, operator, "None" if pd.isna(mid) else str(mid)))
+    summary = Summary(keep_worst=0, keep_frt=False)
+    convs = checked[checked[RECORD] == "conversation"]
+    for path, cid, extra in zip(convs["path"], convs["conversation_id"], convs["extra"]):
+        replies = json.loads(extra)["by_operator"]
+        summary.add(UnitResult([], path, cid, replies, marks=marks.get((path, cid), [])))
+    counts = {"conversations": summary.conversations, "replies": summary.replies, "findings": summary.findings}
+    counts.update({name: dict(getattr(summary, name)) for name in _COUNTERS})
+    return _typed([{"counts": json.dumps(counts, ensure_ascii=False)}], STATISTICS_COLUMNS)
+
+
+def merge_statistics(rows: Iterable[str]):
+    """One chatlint.summary.Summary of the partitions' ``statistics_partition`` counts."""
+    from chatlint.summary import Summary
+
+    summary = Summary(keep_worst=0, keep_frt=False)
+    for row in rows:
+        counts = json.loads(row)
+        summary.conversations += counts["conversations"]
+        summary.replies += counts["replies"]
+        summary.findings += counts["findings"]
+        for name in _COUNTERS:
+            getattr(summary, name).update(counts[name])
+    return summary
 
 
 def summary_dtypes(rule_ids: Iterable[str], qa: QAConfig) -> dict[str, object]:

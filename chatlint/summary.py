@@ -145,3 +145,13 @@ class Summary:
                 for a, s, n, f, k in self.operator_scores()
             ],
         }
+
+
+def write_statistics(summary: Summary, fmt: str, out: IO[str]) -> None:
+    """``--statistics`` output: the counts as JSON (``json``, ``jsonl``), else as text."""
+    if fmt in ("json", "jsonl"):
+        import json
+
+        out.write(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
+    else:
+        summary.write_text(out)

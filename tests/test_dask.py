@@ -265,7 +265,8 @@ def test_a_frame_already_partitioned_by_conversation_is_not_shuffled(client, exp
         (["--output", "findings.parquet"], "--output needs --dask"),
         (["--dask", "local", "--output", "findings.csv"], "give a Parquet folder name ending in .parquet"),
         (["--dask", "local", "--output", "old.parquet"], "exists: remove it or give a new name"),
-        (["--dask", "local", "--statistics"], "--dask checks transcript files and folders"),
+        (["--dask", "local", "--text", "Ок"], "--dask checks transcript files and folders"),
+        (["--dask", "local", "--statistics", "--output", "s.parquet"], "--output writes findings"),
     ],
 )
 def test_dask_usage_errors_start_no_cluster(tmp_path, monkeypatch, extra, message):
@@ -279,3 +280,39 @@ def test_dask_usage_errors_start_no_cluster(tmp_path, monkeypatch, extra, messag
 
 def _no_columns(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("column", "end_column")}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_statistics_equal_a_serial_run(client, export, monkeypatch, fmt):
+    monkeypatch.chdir(export)
+    serial = CliRunner().invoke(main, ["check", str(export), "--statistics", "--format", fmt])
+    address = client.scheduler.address
+    on_dask = CliRunner().invoke(main, ["check", str(export), "--statistics", "--format", fmt, "--dask", address])
+    assert serial.exit_code == on_dask.exit_code == 1, on_dask.output
+    assert "findings in" in serial.stdout or '"by_rule"' in serial.stdout
+    assert on_dask.stdout == serial.stdout
+
+
+def test_the_configuration_nearest_each_file_applies_as_in_a_serial_run(client, tmp_path, monkeypatch):
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        write_jsonl(tmp_path / name / f"{name}.jsonl", 80, per_conversation=8, seed=5)
+    (tmp_path / ".chatlint.yaml").write_text(
+        'exclude: ["c/*"]\nper-file-ignores: {"a/*.jsonl": [dialogue/empathy]}\n', encoding="utf-8"
+    )
+    (tmp_path / "b" / ".chatlint.yaml").write_text(
+        "ignore: [style/caps]\nseverity: {dialogue/greeting: info}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    serial = CliRunner().invoke(main, ["check", ".", "--format", "jsonl"])
+    on_dask = CliRunner().invoke(main, ["check", ".", "--format", "jsonl", "--dask", client.scheduler.address])
+    assert serial.exit_code == on_dask.exit_code == 1, on_dask.output
+    assert sorted(on_dask.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    found = [json.loads(line) for line in on_dask.stdout.splitlines()]
+    rules = {(os.path.basename(os.path.dirname(f["path"])), f["rule"], f["severity"]) for f in found}
+    assert any(p == "a" and r == "style/caps" for p, r, _ in rules)
+    assert not any(p == "b" and r == "style/caps" for p, r, _ in rules)  # b's own configuration
+    assert ("b", "dialogue/greeting", "info") in rules and ("a", "dialogue/greeting", "info") not in rules
+    assert not any(p == "a" and r == "dialogue/empathy" for p, r, _ in rules)  # per-file-ignores
+    assert any(p == "b" and r == "dialogue/empathy" for p, r, _ in rules)
+    assert not any(p == "c" for p, _, _ in rules)  # excluded

@@ -132,12 +132,9 @@ def _report(req: CheckRequest, run, out: IO[str], err: IO[str]) -> int:
 
 
 def _statistics(fmt: str, summary, out: IO[str]) -> None:
-    if fmt in ("json", "jsonl"):
-        import json
+    from chatlint.summary import write_statistics
 
-        out.write(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
-    else:
-        summary.write_text(out)
+    write_statistics(summary, fmt, out)
 
 
 @click.command()
