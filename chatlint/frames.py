@@ -49,6 +49,17 @@ CHECKED_COLUMNS: dict[str, object] = {**FINDING_COLUMNS, "suggestions": STRINGS,
 
 
 # --- the Linter in each process -------------------------------------------------------------
+def _canonical(value: object) -> object:
+    """``value`` with every set sorted, so that its repr is the same in every process."""
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, dict):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class LinterSpec:
     """What a worker needs to build the Linter: its arguments, the extra rule files as bytes."""
@@ -72,7 +83,7 @@ class LinterSpec:
     @property
     def key(self) -> str:
         """A digest of the spec: equal specs share one Linter per process."""
-        digest = hashlib.sha256(repr(self.kwargs).encode())
+        digest = hashlib.sha256(repr(_canonical(self.kwargs)).encode())
         for name, data in self.rule_files:
             digest.update(name.encode() + b"\0" + data)
         return digest.hexdigest()[:16]
