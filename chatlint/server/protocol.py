@@ -192,6 +192,8 @@ class ChatlintHttpProtocol(HttpToolsProtocol):
             self._go_asgi(complete=True)
             return
         self._held = None
+        if self._raw.is_closing():  # the client went away while its request was checked
+            return
         status, payload = answer
         defaults = self.server_state.default_headers
         if defaults is not self._head_for:  # uvicorn makes a new list when the date changes
