@@ -12,8 +12,9 @@ Content-Length) arrives in the same read as its head, on an HTTP/1.1 keep-alive 
 no other request in progress, is answered by the app's ``answer_now`` inside the parser's
 callback: no scope, request cycle, task, ASGI messages or header checks, which together cost
 about as much as the rest of the request (docs/bench.md). Anything else, and a request
-``answer_now`` declines (a large one, a new rule selection), goes uvicorn's way.
-Everything else is uvicorn's (docs/server.md).
+``answer_now`` declines (a large one, a new rule selection), goes uvicorn's way. A connection
+keeps one keep-alive timer rather than a new one per response. The rest is uvicorn's
+(docs/server.md).
 """
 
 from __future__ import annotations
