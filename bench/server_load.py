@@ -7,7 +7,9 @@ with ``Linter.check`` in this process. Prints requests and drafts per second, pe
 server's CPU (what a worker gives on a machine shared with others), latency p50/p90/p99 and
 the same figure for ``Linter.check`` in-process (both after a pass over the corpus that fills
 the word-form caches); ``--rate R`` paces the clients to R requests
-a second in all (open loop), to read latency below saturation. The test suite runs it short.
+a second in all (open loop), to read latency below saturation; ``--procs N`` shares the
+clients among N load-generator processes (one cannot always keep the server busy). The test
+suite runs it short.
 """
 
 from __future__ import annotations
@@ -66,7 +68,12 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its children (the uvicorn workers), from /proc."""
-    total = 0.0
+    return sum(cpu_times(pid))
+
+
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) CPU time of a process and its children (the uvicorn workers), from /proc."""
+    user = system = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     pids = [pid]
     try:
@@ -78,8 +85,9 @@ def cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        user += int(fields[11]) / tick
+        system += int(fields[12]) / tick
+    return user, system
 
 
 async def post(reader, writer, path: str, body: bytes) -> tuple[int, bytes]:
@@ -105,14 +113,14 @@ class Stats:
     mismatches: int = 0
 
 
-async def client(port: int, bodies: list[tuple[bytes, list]], stop: float, stats: Stats, interval: float) -> None:
+async def client(port: int, bodies: list[tuple], stop: float, stats: Stats, interval: float) -> None:
     """One client: a connection, requests until ``stop``; ``interval`` > 0 paces them."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     i = 0
     try:
         next_at = time.perf_counter() + random.uniform(0, interval)  # staggered: no bursts of all clients
         while time.perf_counter() < stop:
-            body, expected = bodies[i % len(bodies)]
+            body, expected, expected_bytes = bodies[i % len(bodies)]
             i += 1
             if interval:
                 await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
@@ -125,26 +133,30 @@ async def client(port: int, bodies: list[tuple[bytes, list]], stop: float, stats
             if status != 200:
                 stats.errors.append(f"{status}: {data[:200]!r}")
                 continue
-            got = json.loads(data)["results"]
-            if [r["findings"] for r in got] != expected:
-                stats.mismatches += 1
+            if data != expected_bytes:  # the same JSON written otherwise still counts as the same
+                got = json.loads(data)["results"]
+                if [r["findings"] for r in got] != expected:
+                    stats.mismatches += 1
     except (OSError, asyncio.IncompleteReadError) as exc:
         stats.errors.append(f"connection: {exc!r}")
     finally:
         writer.close()
 
 
-def request_bodies(drafts: list[str], batch: int) -> list[tuple[bytes, list]]:
-    """Request bodies of ``batch`` drafts each, with the findings ``Linter.check`` gives them."""
+def request_bodies(drafts: list[str], batch: int) -> list[tuple[bytes, list, bytes]]:
+    """Request bodies of ``batch`` drafts each, with the findings ``Linter.check`` gives them and
+    the answer encoded as the server encodes it (compared first: cheaper than decoding the answer)."""
     import chatlint
     from chatlint.server.engine import findings_json
+    from chatlint.server.http import encode_json
 
     linter = chatlint.Linter()
     bodies = []
     for i in range(0, len(drafts) - batch + 1, batch):
         group = drafts[i : i + batch]
         expected = [findings_json(t, linter.check(t)) for t in group]
-        bodies.append((json.dumps({"drafts": group}, ensure_ascii=False).encode(), expected))
+        answer = encode_json({"offsets": "codepoint", "results": [{"id": None, "findings": f} for f in expected]})
+        bodies.append((json.dumps({"drafts": group}, ensure_ascii=False).encode(), expected, answer))
     return bodies
 
 
@@ -156,6 +168,50 @@ async def run_load(port: int, bodies, clients: int, seconds: float, rate: float 
     tasks = [client(port, offsets[i % len(offsets)], stop, stats, interval) for i in range(clients)]
     await asyncio.gather(*tasks)
     return stats
+
+
+def run(coro):
+    """``asyncio.run`` on uvloop when it is installed (the load generator's own cost is less)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def _load_child(port: int, bodies, clients: int, seconds: float, rate: float, out) -> None:
+    stats = run(run_load(port, bodies, clients, seconds, rate))
+    out.send(stats)
+    out.close()
+
+
+def load_in_processes(port: int, bodies, clients: int, seconds: float, rate: float = 0.0, procs: int = 1) -> Stats:
+    """``run_load`` with the clients shared among ``procs`` processes (forked: they have the
+    bodies): one Python process cannot always send as fast as the server answers, and a server
+    left idle between requests spends more CPU on each (cold caches, a wake-up a request)."""
+    if procs <= 1:
+        return run(run_load(port, bodies, clients, seconds, rate))
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    shares = [clients // procs + (i < clients % procs) for i in range(procs)]
+    pipes, children = [], []
+    for share in shares:
+        receiver, sender = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_load_child, args=(port, bodies, share, seconds, rate * share / clients, sender))
+        child.start()
+        pipes.append(receiver)
+        children.append(child)
+    total = Stats()
+    for receiver, child in zip(pipes, children):
+        part = receiver.recv()
+        child.join()
+        total.latencies += part.latencies
+        total.requests += part.requests
+        total.drafts += part.drafts
+        total.errors += part.errors
+        total.mismatches += part.mismatches
+    return total
 
 
 async def warm_up(port: int, bodies, connections: int = 20) -> None:
@@ -200,6 +256,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--rate", type=float, default=0.0, help="requests a second in all (0: as fast as answered)")
     parser.add_argument("--drafts", type=int, default=2000)
+    parser.add_argument("--procs", type=int, default=1, help="load-generator processes sharing the clients")
     args = parser.parse_args(argv)
     from bench.corpus import iter_replies
 
@@ -208,18 +265,28 @@ def main(argv: list[str] | None = None) -> dict:
     baseline = in_process(drafts)
     proc, port = start_server(args.workers)
     try:
-        asyncio.run(warm_up(port, bodies))
-        load0, cpu0, t0 = os.getloadavg()[0], cpu_seconds(proc.pid), time.perf_counter()
-        stats = asyncio.run(run_load(port, bodies, args.clients, args.seconds, args.rate))
-        wall, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
+        run(warm_up(port, bodies))
+        load0, (user0, sys0), t0 = os.getloadavg()[0], cpu_times(proc.pid), time.perf_counter()
+        stats = load_in_processes(port, bodies, args.clients, args.seconds, args.rate, args.procs)
+        user1, sys1 = cpu_times(proc.pid)
+        wall, user, system = time.perf_counter() - t0, user1 - user0, sys1 - sys0
+        cpu = user + system
     finally:
         stop_server(proc)
+    # once more, after: the machine's load changes while the server runs; the mean of the two
+    baselines = (baseline, in_process(drafts))
+    baseline = sum(baselines) / 2
     result = {
         "clients": args.clients, "seconds": round(wall, 1), "workers": args.workers, "batch": args.batch,
+        "procs": args.procs,
         "rate": args.rate, "requests": stats.requests, "errors": len(stats.errors), "mismatches": stats.mismatches,
         "requests_per_s": round(stats.requests / wall), "drafts_per_s": round(stats.drafts / wall),
         "drafts_per_server_cpu_s": round(stats.drafts / cpu) if cpu else None,
         "in_process_drafts_per_cpu_s": round(baseline),
+        "in_process_before_after": [round(b) for b in baselines],
+        "server_user_us_per_request": round(user / stats.requests * 1e6, 1) if stats.requests else None,
+        "server_system_us_per_request": round(system / stats.requests * 1e6, 1) if stats.requests else None,
+        "in_process_us_per_request": round(args.batch / baseline * 1e6, 1),
         "p50_ms": round(percentile(stats.latencies, 0.5) * 1000, 2),
         "p90_ms": round(percentile(stats.latencies, 0.9) * 1000, 2),
         "p99_ms": round(percentile(stats.latencies, 0.99) * 1000, 2),

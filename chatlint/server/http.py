@@ -3,7 +3,8 @@
 Routes: ``POST /v1/check``, ``GET /v1/rules``, ``POST|GET /v2/check``, ``GET /v2/languages``,
 ``GET /healthz`` (docs/server.md). Every error is a JSON ``{"error": {"status", "message"}}``.
 The two ``POST`` check routes are plain ASGI in front of Starlette (``CheckRoutes``), which
-routes everything else.
+routes everything else; a small complete check request is answered without ASGI by
+``CheckRoutes.answer_now``, called from the HTTP protocol (chatlint/server/protocol.py).
 One Linter is loaded per worker process when its app is made. Small requests are checked on
 the event loop (a draft takes about a millisecond; a thread hop would cost more than it saves),
 larger ones and those that need a new rule selection's Linter in a worker thread, so that the
@@ -35,17 +36,45 @@ from chatlint.server.v1 import Limits, RequestError
 
 logger = logging.getLogger("chatlint.server")
 SETTINGS_ENV = "CHATLINT_SERVER_SETTINGS"  # how ``serve`` hands its settings to worker processes
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode  # made once
+_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"), check_circular=False)
+_encode = _encoder.encode  # made once
+
+
+def _one_shot_encoder():
+    """``_encode`` without the C encoder it makes on every call (``JSONEncoder.iterencode``):
+    the C encoder made once; ``_encode`` itself where the C module or its signature differs."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    basestring = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or basestring is None:
+        return _encode
+    e = _encoder
+    try:
+        made = make(None, e.default, basestring, None, e.key_separator, e.item_separator, False, False, False)
+        sample = {"a": [1, 2.5, None, True, '«ё»\n"😀'], "b": {"c": []}}
+        if "".join(made(sample, 0)) != _encode(sample):
+            return _encode
+    except (TypeError, ValueError):
+        return _encode
+
+    def encode(obj: object) -> str:
+        return "".join(made(obj, 0))
+
+    return encode
+
+
+_encode_fast = _one_shot_encoder()
 # the most common answer, a draft without findings, encoded once for each kind of offsets
+_decode = json.JSONDecoder().decode
 _NO_FINDINGS = {kind: _encode({"offsets": kind, "findings": []}).encode() for kind in OFFSET_KINDS}
 _JSON_TYPE = (b"content-type", b"application/json")
+FAST_BODY = 16_384  # bytes of a body that ``CheckRoutes.answer_now`` may answer (a draft is far less)
 
 
 def encode_json(result: dict) -> bytes:
     """A response body: compact JSON in UTF-8."""
     if len(result) == 2 and result.get("findings") == []:
         return _NO_FINDINGS[result["offsets"]]
-    return _encode(result).encode()
+    return _encode_fast(result).encode()
 
 
 @dataclass(frozen=True)
@@ -141,23 +170,39 @@ class Checks:
     def __init__(self, engine: Engine, settings: ServerSettings) -> None:
         self.engine, self.settings = engine, settings
 
-    async def v1(self, body: bytes) -> dict:
-        engine, settings = self.engine, self.settings
+    def v1_now(self, body: bytes) -> tuple[dict | None, object]:
+        """(the answer, None) when the request is small and its Linter is built; otherwise
+        (None, the parsed request) to check in a thread. ApiError for a bad request."""
         try:
-            data = json.loads(body)
+            if body[:1] == b"{" and body[1:2] != b"\0":  # UTF-8 (what ``json.loads`` detects first)
+                data = _decode(body.decode("utf-8", "surrogatepass"))
+            else:
+                data = json.loads(body)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             raise ApiError(400, f"the body is not JSON: {exc}") from None
         try:
-            parsed = v1.parse_request(data, settings.limits)
-            if v1.request_size(parsed) <= settings.inline_chars and engine.ready(parsed.selection):
-                return v1.run_request(engine, parsed)
-            return await run_in_threadpool(v1.run_request, engine, parsed)
+            parsed = v1.parse_request(data, self.settings.limits)
+            if v1.request_size(parsed) <= self.settings.inline_chars and self.engine.ready(parsed.selection):
+                return v1.run_request(self.engine, parsed), None
+        except RequestError as exc:
+            raise ApiError(exc.status, str(exc)) from None
+        except SelectionError as exc:
+            raise ApiError(422, str(exc)) from None
+        return None, parsed
+
+    async def v1(self, body: bytes) -> dict:
+        result, parsed = self.v1_now(body)
+        if result is not None:
+            return result
+        try:
+            return await run_in_threadpool(v1.run_request, self.engine, parsed)
         except RequestError as exc:
             raise ApiError(exc.status, str(exc)) from None
         except SelectionError as exc:
             raise ApiError(422, str(exc)) from None
 
-    async def v2(self, body: bytes, content_type: str | None, query: str) -> dict:
+    def v2_now(self, body: bytes, content_type: str | None, query: str) -> tuple[dict | None, object]:
+        """As ``v1_now``, for a LanguageTool request."""
         engine, settings = self.engine, self.settings
         kind = content_type or "application/x-www-form-urlencoded"
         if body and not kind.startswith("application/x-www-form-urlencoded"):
@@ -166,8 +211,17 @@ class Checks:
             form = languagetool.parse_form(body, query)
             parsed = languagetool.parse_request(form, engine.linter, settings.max_lt_chars)
             if len(parsed.original) <= settings.inline_chars and engine.ready(parsed.selection):
-                return languagetool.check(engine, parsed)
-            return await run_in_threadpool(languagetool.check, engine, parsed)
+                return languagetool.check(engine, parsed), None
+        except languagetool.LanguageToolError as exc:
+            raise ApiError(400, str(exc)) from None
+        return None, parsed
+
+    async def v2(self, body: bytes, content_type: str | None, query: str) -> dict:
+        result, parsed = self.v2_now(body, content_type, query)
+        if result is not None:
+            return result
+        try:
+            return await run_in_threadpool(languagetool.check, self.engine, parsed)
         except languagetool.LanguageToolError as exc:
             raise ApiError(400, str(exc)) from None
 
@@ -207,6 +261,31 @@ class CheckRoutes:
         headers = [_JSON_TYPE, (b"content-length", str(len(payload)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    def answer_now(self, path: bytes, content_type: bytes | None, body: bytes) -> tuple[int, bytes] | None:
+        """(status, JSON body) of a complete small ``POST`` to a check route without a query,
+        answered at once, without the ASGI request cycle (chatlint/server/protocol.py calls it);
+        None when the request is to be checked in a thread: it then goes the ASGI way."""
+        status = 200
+        try:
+            if path == b"/v1/check":
+                result, _ = self.checks.v1_now(body)
+            else:
+                kind = content_type.decode("latin-1") if content_type else None
+                result, _ = self.checks.v2_now(body, kind, "")
+            if result is None:
+                return None
+        except ApiError as exc:
+            status, result = exc.status, {"error": {"status": exc.status, "message": exc.message}}
+        except Exception as exc:  # a bug: still a JSON answer, and the traceback in the log
+            logger.exception("error in %s", path.decode("latin-1"))
+            status, result = 500, {"error": {"status": 500, "message": f"internal error: {type(exc).__name__}"}}
+        return status, encode_json(result)
+
+    @property
+    def answer_now_max(self) -> int:
+        """Bodies of at most this many bytes may be answered by ``answer_now``."""
+        return min(FAST_BODY, self.checks.settings.limits.max_body)
 
 
 def create_app(settings: ServerSettings | None = None, engine: Engine | None = None):
@@ -261,6 +340,9 @@ def create_app(settings: ServerSettings | None = None, engine: Engine | None = N
             app, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"], max_age=600,
         )  # fmt: skip
+        inner = app.app
+        # a request without an Origin header passes the middleware untouched: it may be answered at once
+        app.answer_now, app.answer_now_max, app.answer_now_with_origin = inner.answer_now, inner.answer_now_max, False
     app.engine = engine
     return app
 

@@ -176,8 +176,34 @@ def category_of(rule_id: str) -> str:
     return rule_id.split("/", 1)[0]
 
 
+_RULE_PARTS: dict[tuple[str, str], tuple[str, dict, dict]] = {}  # (id, message) → the match's rule parts
+
+
+def _rule_parts(rule: Rule) -> tuple[str, dict, dict]:
+    """A rule's ``shortMessage``, ``type`` and ``rule`` of a match, made once per rule (shared by
+    the responses: nothing changes them once made)."""
+    key = (rule.id, rule.message)
+    parts = _RULE_PARTS.get(key)
+    if parts is None:
+        category = category_of(rule.id)
+        name = CATEGORY_NAMES.get(category, category)
+        parts = (
+            name,
+            {"typeName": "UnknownWord" if category == "spelling" else "Other"},
+            {
+                "id": rule.id,
+                "description": _description(rule),
+                "issueType": ISSUE_TYPES.get(category, "uncategorized"),
+                "category": {"id": category, "name": name},
+            },
+        )
+        if len(_RULE_PARTS) < 10_000:  # rule sets are hundreds; a bound all the same
+            _RULE_PARTS[key] = parts
+    return parts
+
+
 def _match(request: LtRequest, rule: Rule, d: Diagnostic, umap: Utf16Map) -> dict:
-    category = category_of(rule.id)
+    short, kind, rule_json = _rule_parts(rule)
     start, end = _span(request, d)
     original = request.original
     offset = umap.to_utf16(start)
@@ -187,19 +213,14 @@ def _match(request: LtRequest, rule: Rule, d: Diagnostic, umap: Utf16Map) -> dic
         replacements = [d.fix.replacement]
     return {
         "message": d.message,
-        "shortMessage": CATEGORY_NAMES.get(category, category),
+        "shortMessage": short,
         "replacements": [{"value": r} for r in replacements],
         "offset": offset,
         "length": length,
         "context": _context(original, start, end),
         "sentence": _sentence(original, start, end),
-        "type": {"typeName": "UnknownWord" if category == "spelling" else "Other"},
-        "rule": {
-            "id": rule.id,
-            "description": _description(rule),
-            "issueType": ISSUE_TYPES.get(category, "uncategorized"),
-            "category": {"id": category, "name": CATEGORY_NAMES.get(category, category)},
-        },
+        "type": kind,
+        "rule": rule_json,
         "ignoreForIncompleteSentence": False,
         "contextForSureMatch": 0,
     }
@@ -211,15 +232,15 @@ def _context(text: str, start: int, end: int) -> dict:
     before = ("..." if lo > 0 else "") + text[lo:start]
     middle = text[start:end]
     after = text[end:hi] + ("..." if hi < len(text) else "")
-    flat = str.maketrans("\r\n\t", "   ")
     return {
-        "text": (before + middle + after).translate(flat),
+        "text": (before + middle + after).translate(_FLAT),
         "offset": utf16_len(before),
         "length": utf16_len(middle),
     }
 
 
 _SENTENCE_ENDS = ".!?…\n"
+_FLAT = str.maketrans("\r\n\t", "   ")  # line breaks and tabs of a context as spaces
 
 
 def _sentence(text: str, start: int, end: int) -> str:

@@ -120,8 +120,14 @@ def run_request(engine: Engine, request: CheckRequest) -> dict:
 
 def request_size(request: CheckRequest) -> int:
     """Characters to check, context included: what decides whether to check off the event loop."""
-    context = sum(len(m.text) for m in request.context)
-    return context + sum(len(d.text) + sum(len(m.text) for m in d.context or ()) for d in request.drafts)
+    size = 0
+    for m in request.context:
+        size += len(m.text)
+    for d in request.drafts:
+        size += len(d.text)
+        for m in d.context or ():
+            size += len(m.text)
+    return size
 
 
 def _now() -> datetime:
