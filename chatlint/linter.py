@@ -268,14 +268,16 @@ class Linter:
         cache = self._word_cache
         mask = 0
         starts = []  # (content token index, trigger index entries)
-        i = -1
+        content = []  # the content tokens, as ``Doc.content`` (and ``Sequence.tokens``) has them
+        append = content.append
         for token in doc.tokens:
             if token[0] in CONTENT_KINDS:
-                i += 1
                 entry = cache.get(token[4]) or self._word(token[4], token[0])
                 mask |= entry[2]
                 if entry[3]:
-                    starts.append((i, entry[3]))
+                    starts.append((len(content), entry[3]))
+                append(token)
+        doc._content = content
         found: list[tuple[Rule, Match]] = []
         for i, candidates in starts:
             for candidate in candidates:
@@ -291,15 +293,29 @@ class Linter:
                         if match is not None:
                             found.append((rule, match))
         for rule in self._reply_finders:
-            found.extend((rule, m) for m in rule.impl.find(doc))
+            matches = rule.impl.find(doc)
+            if matches:
+                found.extend([(rule, m) for m in matches])
         return self._finish(doc, found)
 
     def _try_candidate(self, doc: Doc, i: int, candidate: tuple, found: list) -> None:
         """Match one trigger index entry whose gate the reply passes at content token ``i``."""
         rule, pattern, payload, element, follower, _, _ = candidate
+        if follower is not None:
+            # ``seq.hit`` on the next content token, before the Sequence is built (most
+            # candidates fail here): the token as written, or one of its typo readings
+            content = doc.content
+            if i + 1 >= len(content):
+                return  # the last content token links to nothing
+            nxt = content[i + 1]
+            norm, kind = nxt[4], nxt[0]
+            if not follower.matches(norm, kind, self.morph) and (
+                kind != WORD or follower.typo_match(typo_readings(norm), self.morph) is None
+            ):
+                return
+            if not doc.seq.linked[i]:
+                return
         seq = doc.seq
-        if follower is not None and (not seq.linked[i] or not seq.hit(follower, i + 1, self.morph)):
-            return
         captures = match_at(pattern, seq, i, element, self.morph)
         if captures is not None:
             match = rule.impl.on_match(doc, pattern, payload, captures)

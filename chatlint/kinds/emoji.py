@@ -14,7 +14,7 @@ class EmojiRule(RuleKind):
     keys = {"max_run": 1, "max_total": 3}
 
     def find(self, doc: Doc) -> list[Match]:
-        emoji = [t for t in doc.tokens if t.kind == EMOJI]
+        emoji = [t for t in doc.tokens if t[0] == EMOJI]  # t[0]: the kind, without the property
         found: list[Match] = []
         i = 0
         while i < len(emoji):

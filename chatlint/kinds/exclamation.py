@@ -21,7 +21,7 @@ class ExclamationRule(RuleKind):
         marks = 0
         crossing = None
         for token in doc.tokens:
-            if token.kind != PUNCT or "!" not in token.text:
+            if token[0] != PUNCT or "!" not in token[3]:  # kind, text: plain indexing is faster
                 continue
             count = token.text.count("!")
             marks += count
