@@ -64,6 +64,8 @@ def end_reply() -> None:
 REGEX_CACHE_SIZE = 5_000  # token texts whose answer one /regex/ atom remembers
 TYPO_MAX_COST = 0.5  # weighted edit cost of a slip a pattern word forgives (a vowel, a doubled letter)
 TYPO_MIN_LENGTH = 5  # shorter words are too often other words one slip away
+TYPO_TABOO_MAX_COST = 1.0  # a consonant dropped or mistyped, forgiven for the taboo lemmas only
+TYPO_TABOO_LIMIT = 10  # speller candidates looked at for a taboo reading (the speller caches 10)
 TYPO_CACHE_SIZE = 20_000  # word forms whose typo readings are remembered
 _CYRILLIC_WORD = regex.compile(r"^[а-яё]+$")
 _TYPO_CACHE: dict[str, tuple[str, ...]] = {}
@@ -85,12 +87,40 @@ def typo_readings(norm: str) -> tuple[str, ...]:
 
         sp = speller()
         if not sp.known(norm):
-            found = sp.candidates(norm, max_distance=1, limit=3)
-            readings = tuple(c.word.replace("ё", "е") for c in found if c.cost <= TYPO_MAX_COST + 1e-9)
+            found = sp.candidates(norm, max_distance=1, limit=TYPO_TABOO_LIMIT)
+            cheap = [c.word.replace("ё", "е") for c in found[:3] if c.cost <= TYPO_MAX_COST + 1e-9]
+            taboo = [
+                c.word.replace("ё", "е")
+                for c in found
+                if TYPO_MAX_COST + 1e-9 < c.cost <= TYPO_TABOO_MAX_COST + 1e-9 and _taboo_form(c.word)
+            ]
+            readings = tuple(dict.fromkeys(cheap + taboo))
     if len(_TYPO_CACHE) >= TYPO_CACHE_SIZE:
         evict_older_half(_TYPO_CACHE)
     _TYPO_CACHE[norm] = readings
     return readings
+
+
+def _taboo_form(word: str) -> bool:
+    """``word`` is a form of a lemma of ``chatlint/data/typo_lemmas.txt``."""
+    global _TYPO_MORPH
+    if _TYPO_MORPH is None:
+        from chatlint.morph import Morphology
+
+        _TYPO_MORPH = Morphology(max_cache=2_000)
+    return not _TYPO_LEMMAS.isdisjoint(_TYPO_MORPH.info(word.replace("ё", "е")).lemmas)
+
+
+def _load_typo_lemmas() -> frozenset[str]:
+    """The shipped lemmas whose forms a word two cheap slips away still reads as."""
+    from importlib import resources
+
+    text = resources.files("chatlint").joinpath("data/typo_lemmas.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+_TYPO_LEMMAS = _load_typo_lemmas()
+_TYPO_MORPH = None  # a Morphology of its own, made on the first taboo check
 
 
 class PatternError(ValueError):
