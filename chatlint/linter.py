@@ -462,12 +462,14 @@ def _follower(pattern, element: int):
 def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
     """A match that carries its own severity is a guess (e.g. an unknown word): it yields to
     any other rule's finding on an overlapping span, which says more precisely what is wrong.
+    An info-level finding (advice on a sentence's manner, e.g. a request without «пожалуйста»)
+    says nothing about the word, so a typo inside it is still reported.
 
     Linear after sorting: over the other findings sorted by start, a running pair of the
     furthest end and the furthest end of a *different* rule answers "does a finding of
     another rule that starts before this guess ends reach past its start?".
     """
-    certain = sorted((m.start, m.end, rule.id) for rule, m in kept if m.severity is None)
+    certain = sorted((m.start, m.end, rule.id) for rule, m in kept if m.severity is None and rule.severity != "info")
     starts = [c[0] for c in certain]
     best: list[tuple[int, str, int]] = []  # (furthest end, its rule, furthest end of another rule)
     end1, rule1, end2 = -1, "", -1

@@ -266,7 +266,10 @@ def test_superseded_guesses_match_the_pairwise_definition(spans) -> None:
 
     from chatlint.linter import _drop_superseded_guesses
 
-    rules = {name: SimpleNamespace(id=name) for name in ("a/x", "a/y", "a/z")}
+    rules = {
+        name: SimpleNamespace(id=name, severity="info" if name == "a/z" else "warning")
+        for name in ("a/x", "a/y", "a/z")
+    }
     kept = [
         (rules[r], SimpleNamespace(start=s, end=s + w, severity="info" if guess else None)) for s, w, r, guess in spans
     ]
@@ -275,7 +278,10 @@ def test_superseded_guesses_match_the_pairwise_definition(spans) -> None:
         for rule, m in kept
         if not (
             m.severity is not None
-            and any(o is not rule and n.severity is None and n.start < m.end and m.start < n.end for o, n in kept)
+            and any(
+                o is not rule and n.severity is None and o.severity != "info" and n.start < m.end and m.start < n.end
+                for o, n in kept
+            )
         )
     ]
     assert _drop_superseded_guesses(kept) == expected

@@ -182,4 +182,10 @@ def test_an_unknown_word_guess_yields_to_a_more_precise_rule() -> None:
     linter = Linter()
     rules = {d.rule for d in linter.check("Курьер сказал, что ему похуй.")}
     assert "tone/obscene" in rules and RULE not in rules
-    assert [d.rule for d in linter.check("Проверьте утсройство.")] == [RULE]
+    assert [d.rule for d in linter.check("Проверьте, пожалуйста, утсройство.")] == [RULE]
+
+
+def test_a_typo_inside_an_info_level_sentence_finding_is_still_reported() -> None:
+    """A request without «пожалуйста» is advice on the sentence; it says nothing about the word."""
+    found = [(d.rule, d.start) for d in Linter().check("Проверьте утсройство.")]
+    assert found == [("style/bare-imperative", 0), (RULE, 10)]
