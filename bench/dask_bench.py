@@ -92,11 +92,16 @@ def on_dask(parquet: Path, messages: int, workers: int, out: Path) -> dict:
     from distributed import Client, LocalCluster
 
     from chatlint.dask import LinterSpec, arrow_schema, check_frame, register
-    from chatlint.dask_files import P2P_BUFFERS
+    from chatlint.dask_files import P2P_BUFFERS, WORKER_ENV
 
     dask.config.set(P2P_BUFFERS)  # as chatlint check --dask local
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        env=WORKER_ENV,
     )
     client = Client(cluster)
     try:
