@@ -316,3 +316,17 @@ def test_the_configuration_nearest_each_file_applies_as_in_a_serial_run(client, 
     assert not any(p == "a" and r == "dialogue/empathy" for p, r, _ in rules)  # per-file-ignores
     assert any(p == "b" and r == "dialogue/empathy" for p, r, _ in rules)
     assert not any(p == "c" for p, _, _ in rules)  # excluded
+
+
+def test_the_local_cluster_of_check_dask_runs_arrow_on_the_system_allocator() -> None:
+    """Arrow's own pool keeps freed pages per worker; --dask local asks for the system allocator."""
+    from chatlint.dask_files import connect
+
+    local = connect("local", 1)
+    try:
+        backends = set(local.run(lambda: __import__("pyarrow").default_memory_pool().backend_name).values())
+    finally:
+        cluster = local.cluster
+        local.close()
+        cluster.close()
+    assert backends == {"system"}
