@@ -87,22 +87,13 @@ def _peak_and_cpu() -> tuple[float, float]:
 
 def on_dask(parquet: Path, messages: int, workers: int, out: Path) -> dict:
     """``check_frame`` on a LocalCluster of ``workers`` processes."""
-    import dask
     import dask.dataframe as dd
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     from chatlint.dask import LinterSpec, arrow_schema, check_frame, register
-    from chatlint.dask_files import P2P_BUFFERS, WORKER_ENV
+    from chatlint.dask_files import local_cluster
 
-    dask.config.set(P2P_BUFFERS)  # as chatlint check --dask local
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        env=WORKER_ENV,
-    )
+    cluster = local_cluster(workers)  # as chatlint check --dask local
     client = Client(cluster)
     try:
         register(client, LinterSpec.from_kwargs({}))  # each worker builds its Linter: start-up, not per message

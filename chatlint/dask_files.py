@@ -204,28 +204,32 @@ P2P_BUFFERS = {"distributed.p2p.comm.buffer": "64 MiB", "distributed.p2p.storage
 WORKER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 
 
+def local_cluster(workers: int):
+    """A LocalCluster of ``workers`` single-threaded processes on 127.0.0.1, with the small p2p
+    buffers and Arrow's system allocator (``--dask local`` and the bench)."""
+    import dask
+    from distributed import LocalCluster
+
+    dask.config.set(P2P_BUFFERS)  # the worker processes start with this configuration
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        env=WORKER_ENV,
+    )
+
+
 def connect(scheduler: str, workers: int):
     """A distributed Client: of a LocalCluster of ``workers`` processes on 127.0.0.1, or of an address."""
     import logging
 
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     # the scheduler's notes on each shuffle ("initialized", "deactivated") are not for the user
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
-    if scheduler == "local":
-        import dask
-
-        dask.config.set(P2P_BUFFERS)  # the worker processes start with this configuration
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-            env=WORKER_ENV,
-        )
-        return Client(cluster)
-    return Client(scheduler)
+    return Client(local_cluster(workers) if scheduler == "local" else scheduler)
 
 
 def run(req: DaskRun, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
