@@ -22,7 +22,7 @@ from pathlib import Path
 from chatlint.linter import Linter
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT.parent.parent / "shared" / "data" / "russe_detox_dev.tsv"
+DEFAULT = ROOT.parent / "shared" / "data" / "russe_detox_dev.tsv"
 RULES = ("tone/obscene", "tone/rude")
 # The core mat roots, plainly spelt: enough to split the toxic comments into two groups.
 MAT_RE = re.compile(

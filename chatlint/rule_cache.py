@@ -20,6 +20,7 @@ from ``/`` down that only this user or root can write to (see SECURITY.md).
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -314,10 +315,17 @@ def _read(path: Path, key: bytes, ctx: Any) -> list | None:
     payload = memoryview(data)[head:]
     if stored_key != key or _hash(payload).digest() != checksum:
         return None
+    # the rules are some 150,000 objects, all kept: a cyclic collection in the middle of
+    # unpickling them only walks them again (40 % of the read when the collector is on)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         rules = _Unpickler(io.BytesIO(payload), ctx).load()
     except Exception:  # noqa: BLE001 - whatever a bad entry raises, it is only a cache miss
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(rules, list):
         return None
     return rules
