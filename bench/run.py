@@ -343,7 +343,8 @@ def render(r: dict) -> str:
         f"| cold start `chatlint check --text`, median CPU (wall) | {start['chatlint']:.3f} s "
         f"({start['chatlint_wall']:.3f} s) |",
         f"| cold start `chatlint check --text`, no rule cache, median CPU (wall) | "
-        f"{start.get('chatlint_no_cache', float('nan')):.3f} s ({start.get('chatlint_no_cache_wall', float('nan')):.3f} s) |",
+        f"{start.get('chatlint_no_cache', float('nan')):.3f} s "
+        f"({start.get('chatlint_no_cache_wall', float('nan')):.3f} s) |",
         f"| cold start `import pymorphy3; MorphAnalyzer()`, median CPU (wall) | {start['pymorphy3']:.3f} s "
         f"({start['pymorphy3_wall']:.3f} s) |",
         f"| peak RSS, `chatlint check --text` / bare pymorphy3 start | {start['chatlint_rss_mb']:.0f} / "
