@@ -63,3 +63,36 @@ def test_entry_unless_must_be_strings(tmp_path) -> None:
     )
     with pytest.raises(RuleLoadError, match="unless"):
         Linter(rules=[path], builtin=False)
+
+
+MATCH_RULE = """
+- id: test/match-unless
+  kind: pattern
+  severity: warning
+  message: "«{match}»"
+  source: test
+  patterns:
+    - pattern: "дурак|шалава"
+      unless: ["мы|я (же)? (не)? дурак"]
+      unless_scope: match
+"""
+
+
+def test_entry_unless_scope_match_cancels_only_what_it_overlaps(tmp_path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(textwrap.dedent(MATCH_RULE), encoding="utf-8")
+    linter = Linter(rules=[path], builtin=False)
+    assert _hits(linter, "Мы же не дураки.") == []
+    assert _hits(linter, "Пока мы дураки, эта шалава смеётся.") == ["шалава"]
+    assert _hits(linter, "Он дурак, а мы не дураки.") == ["дурак"]
+
+
+def test_entry_unless_scope_must_be_known(tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "- id: test/x\n  kind: pattern\n  severity: info\n  message: m\n  source: s\n"
+        "  patterns:\n    - {pattern: 'дурак', unless: ['мы'], unless_scope: word}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleLoadError, match="unless_scope"):
+        Linter(rules=[path], builtin=False)

@@ -179,6 +179,29 @@ def cancelled(doc: Doc, patterns: list, start: int, scope: str = "sentence") -> 
     return seq.tokens[pos].sentence in sentences
 
 
+def overlapped(doc: Doc, patterns: tuple, first: int, last: int) -> bool:
+    """One of ``patterns`` matches tokens that overlap content tokens ``first``..``last`` (an
+    ``unless_scope: match`` entry: «мы дураки» exempts «дураки», not another insult of the
+    same sentence). Tried only in the match's sentence, and only after a match was found."""
+    seq = doc.seq
+    sentence = seq.tokens[first].sentence
+    for pattern in patterns:
+        if not doc.may_match(pattern):
+            continue
+        for i in range(len(seq.tokens)):
+            if seq.tokens[i].sentence != sentence:
+                continue
+            if i > last:
+                break
+            captures = match_at(pattern, seq, i, 0, doc.morph)
+            if captures is None:
+                continue
+            hit = [c for c in captures if c is not None]
+            if hit and hit[0] <= last and hit[-1] >= first:
+                return True
+    return False
+
+
 class RuleFields(Protocol):
     """What a kind reads of the rule it compiles (``chatlint.rules.Rule`` has these and more)."""
 

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import regex
 
-from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, cancelled, register
+from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, cancelled, overlapped, register
 from chatlint.morph import match_case
 from chatlint.pattern import Pattern, PatternError, parse_pattern
 
@@ -101,24 +101,33 @@ class PatternRule(PatternKind):
             raise PatternError("'patterns' must be a non-empty list of strings")
         self._patterns = []
         for item in patterns:
-            suggest, unless = None, ()
+            suggest, unless, scope = None, (), rule.unless_scope
             if isinstance(item, dict):
-                if set(item) - {"pattern", "suggest", "unless"} or not isinstance(item.get("pattern"), str):
-                    raise PatternError("a pattern entry is a string or a mapping of 'pattern', 'suggest', 'unless'")
+                if set(item) - ENTRY_KEYS or not isinstance(item.get("pattern"), str):
+                    raise PatternError(
+                        "a pattern entry is a string or a mapping of 'pattern', 'suggest', 'unless', 'unless_scope'"
+                    )
                 if "suggest" in item:
                     suggest = _strings(item["suggest"], "suggest")
                 unless = tuple(parse_pattern(u, ctx.morph) for u in _strings(item.get("unless", []), "unless"))
+                scope = item.get("unless_scope", scope)
+                if scope not in ("sentence", "reply", "match"):
+                    raise PatternError("'unless_scope' of a pattern entry must be 'sentence', 'reply' or 'match'")
                 item = item["pattern"]
             if not isinstance(item, str):
                 raise PatternError(f"pattern {item!r} must be a string")
-            self._patterns.append((parse_pattern(item, ctx.morph), Entry(suggest, unless)))
+            self._patterns.append((parse_pattern(item, ctx.morph), Entry(suggest, unless, scope)))
 
     def on_match(self, doc, pattern, payload, captures) -> Match | None:
         idx = [c for c in captures if c is not None]
         seq = doc.seq
         start, end = seq.tokens[idx[0]].start, seq.tokens[idx[-1]].end
-        if payload.unless and cancelled(doc, list(payload.unless), start, self.rule.unless_scope):
-            return None
+        if payload.unless:
+            if payload.scope == "match":
+                if overlapped(doc, payload.unless, idx[0], idx[-1]):
+                    return None
+            elif cancelled(doc, list(payload.unless), start, payload.scope):
+                return None
         templates = self.rule.suggest if payload.suggest is None else payload.suggest
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
         if any(is_sentence(s) for s in suggestions) and not doc.in_quote(start, end):  # quoted: dropped later
@@ -126,11 +135,15 @@ class PatternRule(PatternKind):
         return Match(start, end, suggestions, note=typo_note(doc, pattern, captures, self.morph))
 
 
+ENTRY_KEYS = frozenset({"pattern", "suggest", "unless", "unless_scope"})
+
+
 class Entry(NamedTuple):
     """What one pattern of a ``pattern`` rule carries: its own suggestions and ``unless``."""
 
     suggest: list[str] | None  # None: use the rule's suggestions
-    unless: tuple[Pattern, ...]  # cancel this pattern's match (scope: the rule's unless_scope)
+    unless: tuple[Pattern, ...]  # cancel this pattern's match
+    scope: str = "sentence"  # where ``unless`` looks: "sentence", "reply" or "match" (overlapping it)
 
 
 def _strings(value: Any, key: str) -> list[str]:
