@@ -25,6 +25,7 @@ __all__ = ["ConfigError", "Linter", "selector_matches", "shared_morphology"]
 _SHARED_MORPH: Morphology | None = None
 WORD_CACHE_SIZE = 20_000  # word forms whose lemmas and trigger index entries a Linter keeps
 _QUOTING = re.compile('[«“„">]')  # a character that may begin quoted text
+_SENTENCE_END = re.compile(r"[.!?…\n]")  # between two findings: they are in different sentences
 
 
 _SHARED_LOCK = threading.Lock()
@@ -349,6 +350,13 @@ class Linter:
                 continue
             if rule.unless and _cancelled(doc, rule, match):
                 continue
+            if kept and match.suggestions and match.fix is None and kept[-1][0] is rule:
+                before = kept[-1][1]  # the same words twice in one sentence read as a stutter
+                said = before.suggestions[0].casefold() if before.suggestions else None
+                if said == match.suggestions[0].casefold() and not _SENTENCE_END.search(
+                    doc.text, before.end, match.start
+                ):
+                    match = match._replace(suggestions=())
             last_end[rule.id] = match.end
             kept.append((rule, match))
         if any(m.severity is not None for _, m in kept):

@@ -71,3 +71,15 @@ def test_suggestions_read_right_on_shared_data() -> None:
     assert texts, f"{SHARED} holds none of {sorted(SHARED_FIELDS)}"
     problems = [f"{where}: {p}" for where, text in texts for p in _problems(text)]
     assert not problems, "\n".join(problems[:40]) + f"\n… {len(problems)} in all"
+
+
+def test_one_suggestion_is_not_put_in_twice_in_a_sentence() -> None:
+    """Two findings of a rule in one sentence with the same first suggestion: only the first
+    offers it («Уточню ещё раз, уточню ещё раз.» is a stutter); in two sentences both do."""
+    one = [d for d in _LINTER.check("Я же вам уже объяснял, читайте внимательнее.") if d.rule == "tone/condescending"]
+    assert [bool(d.suggestions) for d in one] == [True, False]
+    assert (
+        apply_first("Я же вам уже объяснял, читайте внимательнее.", one)[0] == "Уточню ещё раз, читайте внимательнее."
+    )
+    two = [d for d in _LINTER.check("Я же вам уже объяснял. Читайте внимательнее.") if d.rule == "tone/condescending"]
+    assert [bool(d.suggestions) for d in two] == [True, True]
