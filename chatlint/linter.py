@@ -462,8 +462,8 @@ def _follower(pattern, element: int):
     if elements[element].optional or element + 1 >= len(elements):
         return None
     nxt = elements[element + 1]
-    if nxt.anchor or nxt.gap or nxt.optional or nxt.negated:
-        return None
+    if nxt.anchor or nxt.gap or nxt.optional or nxt.negated or nxt.slack:
+        return None  # (with slack a light word may stand between)
     return nxt
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -45,6 +45,28 @@ _ATOM_RE = regex.compile(
     regex.VERBOSE,
 )
 _GAP_RE = regex.compile(r"^(?:\.\.\.|…)(\d+)?$")
+# words a rule with ``slack: true`` lets stand between the words of its patterns
+SLACK_WORDS = frozenset(
+    {
+        "мне",
+        "нам",
+        "вам",
+        "тебе",
+        "же",
+        "ж",
+        "ведь",
+        "уж",
+        "тут",
+        "здесь",
+        "вообще",
+        "уже",
+        "опять",
+        "снова",
+        "просто",
+        "еще",
+        "тоже",
+    }
+)
 MAX_ELEMENTS = 40  # elements in one pattern
 MAX_GAP = 20  # words one gap may swallow
 REGEX_TIMEOUT = 1.0  # seconds all /regex/ atoms together may spend on one reply (one thread)
@@ -179,6 +201,9 @@ class Element:
     gap: int = 0  # > 0: up to this many words of any kind
     anchor: str = ""  # "^" (sentence start), "^^" (reply start), "$", or "!?" (not a question)
     source: str = ""
+    # Light words («мне», «же», «уже» …) that may stand before this element without being
+    # matched, when the rule asks for ``slack`` (never before the first word of a match).
+    slack: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     # Derived from ``atoms`` for speed: plain word forms and plain lemmas as sets (one
     # lookup instead of a loop); the grammemes wanted per lemma and without a lemma, tested
     # parse by parse (not atom by atom); the atoms that need their own test (regex, any).
@@ -274,7 +299,7 @@ class Pattern:
     def __post_init__(self) -> None:
         elements = self.elements
         # branching: optional elements or gaps, so matching may backtrack
-        self.branching = any(e.optional or e.gap for e in elements)
+        self.branching = any(e.optional or e.gap or e.slack for e in elements)
         self.has_end_anchor = any(e.anchor == "$" for e in elements)
         self.required = tuple((i, e.keys) for i, e in enumerate(elements) if e.required)
         self.start_keys = _start_keys(elements)
@@ -285,11 +310,15 @@ class Pattern:
         return [i for i, e in enumerate(self.elements) if not e.anchor and not e.gap]
 
 
-def parse_pattern(source: str, morph: Morphology, *, forms_ok: bool = False) -> Pattern:
+def parse_pattern(
+    source: str, morph: Morphology, *, forms_ok: bool = False, slack: frozenset[str] = frozenset()
+) -> Pattern:
     """Parse a pattern string; raise PatternError with a reason when it is unusable.
 
     With ``forms_ok`` a bare word that is not a dictionary lemma is taken as an exact
     form instead of being an error (the left side of a substitution: «щас», «ихний»).
+    With ``slack`` (e.g. ``SLACK_WORDS``) those words may stand unmatched between two
+    matched words: «прекратить{impr} писать» also matches «Прекратите мне писать».
     """
     if not isinstance(source, str) or not source.strip():
         raise PatternError("empty pattern")
@@ -307,6 +336,8 @@ def parse_pattern(source: str, morph: Morphology, *, forms_ok: bool = False) -> 
         raise PatternError(f"pattern {source!r} has only optional elements: it would match anywhere")
     if all(_is_wildcard(e) for e in required):
         raise PatternError(f"pattern {source!r} matches every word: name at least one word or lemma")
+    if slack:
+        elements = [e if e.anchor or e.gap else replace(e, slack=slack) for e in elements]
     pattern = Pattern(source, elements)
     _index(pattern)
     return pattern
@@ -656,6 +687,10 @@ def _step(elements, e, i, seq, morph, captures, last, failed):
             if result is not None:
                 return result
             captures[e] = None
+        if element.slack and last is not None and seq.tokens[i].norm in element.slack:
+            result = _match(elements, e, i + 1, seq, morph, captures, last, failed)  # a light word passed
+            if result is not None:
+                return result
     if element.optional:
         return _match(elements, e + 1, i, seq, morph, captures, last, failed)
     return None

@@ -191,3 +191,23 @@ def test_known_words_get_no_typo_reading() -> None:
     assert typo_readings("обезаны")[0] == "обязаны"
     assert typo_readings("cool") == ()  # not Cyrillic
     assert typo_readings("знаи") == ()  # too short to guess safely
+
+
+def test_slack_lets_light_words_stand_between_the_words_of_a_pattern(tmp_path) -> None:
+    """``slack: true``: «мне», «же», «уже» … may stand between two matched words, never
+    before the first one; without it they break the match."""
+    from chatlint.linter import Linter
+
+    rule = (
+        "- id: test/slack\n  kind: pattern\n  severity: info\n  message: m\n  source: s\n"
+        "  slack: {slack}\n  patterns: ['прекратить{{impr}} писать']\n"
+    )
+    texts = ["Прекратите мне писать.", "Прекратите уже мне писать.", "Мне прекратите писать."]
+    found = {}
+    for slack in ("true", "false"):
+        path = tmp_path / f"{slack}.yaml"
+        path.write_text(rule.format(slack=slack), encoding="utf-8")
+        linter = Linter(rules=[path], builtin=False)
+        found[slack] = [[d.text for d in linter.check(t)] for t in texts]
+    assert found["true"] == [["Прекратите мне писать"], ["Прекратите уже мне писать"], ["прекратите писать"]]
+    assert found["false"] == [[], [], ["прекратите писать"]]

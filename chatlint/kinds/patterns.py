@@ -9,7 +9,7 @@ import regex
 
 from chatlint.kinds.base import ARROW_RE, Doc, Match, RuleKind, cancelled, overlapped, register
 from chatlint.morph import match_case
-from chatlint.pattern import Pattern, PatternError, parse_pattern
+from chatlint.pattern import SLACK_WORDS, Pattern, PatternError, parse_pattern
 
 _TEMPLATE_RE = regex.compile(r"\{(?:(?P<lemma>[\p{L}-]+)@(?P<at>\d+)|(?P<n>\d+)(?::(?P<grams>[\w,]+))?|match)\}")
 _SPACES_RE = regex.compile(r"\s{2,}")
@@ -88,7 +88,7 @@ class PatternRule(PatternKind):
     """Token sequences: lemmas, word forms, grammemes, gaps (see docs/rules.md)."""
 
     name = "pattern"
-    keys = {"patterns": None}
+    keys = {"patterns": None, "slack": False}
     required = ("patterns",)
     fix_default = "unsafe"
 
@@ -99,6 +99,9 @@ class PatternRule(PatternKind):
             patterns = [patterns]
         if not isinstance(patterns, list) or not patterns:
             raise PatternError("'patterns' must be a non-empty list of strings")
+        if not isinstance(params.get("slack", False), bool):
+            raise PatternError("'slack' must be true or false")
+        slack = SLACK_WORDS if params.get("slack") else frozenset()
         self._patterns = []
         for item in patterns:
             suggest, unless, scope = None, (), rule.unless_scope
@@ -116,7 +119,7 @@ class PatternRule(PatternKind):
                 item = item["pattern"]
             if not isinstance(item, str):
                 raise PatternError(f"pattern {item!r} must be a string")
-            self._patterns.append((parse_pattern(item, ctx.morph), Entry(suggest, unless, scope)))
+            self._patterns.append((parse_pattern(item, ctx.morph, slack=slack), Entry(suggest, unless, scope)))
 
     def on_match(self, doc, pattern, payload, captures) -> Match | None:
         idx = [c for c in captures if c is not None]
