@@ -330,7 +330,7 @@ def reference_match_at(pattern, seq, start, first, morph):
             return None
         if elements[k].anchor == "!?" and not seq.statement(start):
             return None
-    branching = any(e.optional or e.gap for e in elements)
+    branching = any(e.optional or e.gap or e.slack for e in elements)
     failed = {} if branching else None
     by_last = any(e.anchor == "$" for e in elements)
     return _reference_match(elements, first, start, seq, morph, [None] * len(elements), None, failed, by_last)
@@ -388,6 +388,10 @@ def _reference_step(elements, e, i, seq, morph, captures, last, failed, by_last)
             if result is not None:
                 return result
             captures[e] = None
+        if element.slack and last is not None and token.norm in element.slack:  # a light word passed over
+            result = _reference_match(elements, e, i + 1, *rest, last, failed, by_last)
+            if result is not None:
+                return result
     if element.optional:
         return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
     return None
