@@ -54,14 +54,20 @@ def test_entry_unless_uses_the_rule_scope(tmp_path) -> None:
     assert _hits(reply, text) == []
 
 
-def test_entry_unless_must_be_strings(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("entry", "named"),
+    [
+        ("- pattern: бред\n      unless: [1, 2]", "unless"),  # unless must be strings
+        ("- {pattern: 'дурак', unless: ['мы'], unless_scope: word}", "unless_scope"),  # a scope it knows
+    ],
+)
+def test_a_bad_entry_unless_is_a_rule_error(tmp_path, entry: str, named: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(
-        "- id: test/x\n  kind: pattern\n  severity: info\n  message: m\n  source: s\n"
-        "  patterns:\n    - pattern: бред\n      unless: [1, 2]\n",
+        f"- id: test/x\n  kind: pattern\n  severity: info\n  message: m\n  source: s\n  patterns:\n    {entry}\n",
         encoding="utf-8",
     )
-    with pytest.raises(RuleLoadError, match="unless"):
+    with pytest.raises(RuleLoadError, match=named):
         Linter(rules=[path], builtin=False)
 
 
@@ -85,14 +91,3 @@ def test_entry_unless_scope_match_cancels_only_what_it_overlaps(tmp_path) -> Non
     assert _hits(linter, "Мы же не дураки.") == []
     assert _hits(linter, "Пока мы дураки, эта шалава смеётся.") == ["шалава"]
     assert _hits(linter, "Он дурак, а мы не дураки.") == ["дурак"]
-
-
-def test_entry_unless_scope_must_be_known(tmp_path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(
-        "- id: test/x\n  kind: pattern\n  severity: info\n  message: m\n  source: s\n"
-        "  patterns:\n    - {pattern: 'дурак', unless: ['мы'], unless_scope: word}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(RuleLoadError, match="unless_scope"):
-        Linter(rules=[path], builtin=False)
