@@ -83,3 +83,14 @@ def test_one_suggestion_is_not_put_in_twice_in_a_sentence() -> None:
     )
     two = [d for d in _LINTER.check("Я же вам уже объяснял. Читайте внимательнее.") if d.rule == "tone/condescending"]
     assert [bool(d.suggestions) for d in two] == [True, True]
+
+
+def test_a_whole_question_replaced_by_a_statement_ends_with_a_stop() -> None:
+    """«Читать умеете?» is answered by «Уточню ещё раз.», not «Уточню ещё раз?»; a question
+    that goes on after the flagged words keeps its mark."""
+    for text, expected in [("Читать умеете?", "Уточню ещё раз."), ("Я не знаю?", "Я уточню.")]:
+        found = [d for d in _LINTER.check(text) if d.suggestions]
+        assert apply_first(text, found)[0] == expected
+    text = "Не знаю, вам удобно завтра?"
+    found = [d for d in _LINTER.check(text) if d.suggestions]
+    assert apply_first(text, found)[0].endswith("вам удобно завтра?")

@@ -135,6 +135,8 @@ class PatternRule(PatternKind):
         suggestions = tuple(dict.fromkeys(self.render(s, doc, pattern, captures, start, end) for s in templates))
         if any(is_sentence(s) for s in suggestions) and not doc.in_quote(start, end):  # quoted: dropped later
             start, end, suggestions = _whole_sentence(doc, start, end, suggestions)
+        elif suggestions and "?" in doc.text[end : end + 3]:
+            start, end, suggestions = _question_answered(doc, start, end, suggestions)
         return Match(start, end, suggestions, note=typo_note(doc, pattern, captures, self.morph))
 
 
@@ -254,6 +256,18 @@ def _whole_sentence(doc: Doc, start: int, end: int, suggestions: tuple[str, ...]
         else:
             out.append(text[s0:start] + suggestion + text[end:e0])
     return s0, e0, tuple(dict.fromkeys(out))
+
+
+def _question_answered(
+    doc: Doc, start: int, end: int, suggestions: tuple[str, ...]
+) -> tuple[int, int, tuple[str, ...]]:
+    """A match that is a whole question («Читать умеете?», «Мне-то откуда знать?») replaced by
+    a phrase the operator says: the question mark goes with it («Уточню ещё раз.»)."""
+    s0, e0 = sentence_span(doc, start, end)
+    tail = doc.text[end:e0]
+    if s0 != start or not tail.strip() or tail.strip(" ?!…") or "?" not in tail:
+        return start, end, suggestions
+    return start, e0, tuple(dict.fromkeys(s.rstrip(" .,;:") + "." for s in suggestions))
 
 
 def typo_note(doc: Doc, pattern: Pattern, captures: list, morph) -> str:
