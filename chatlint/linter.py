@@ -126,6 +126,7 @@ class Linter:
         self._finders: list[Rule] = []
         self._bits = KeyBits()
         self._untriggered_needs: list[int] = []
+        self._literals: set[str] = set()  # the letters an untriggered pattern's /regex/ atom needs
         for rule in self.rules:
             impl = rule.impl
             if not isinstance(impl, PatternKind):
@@ -134,7 +135,11 @@ class Linter:
             for pattern, payload in impl.patterns():
                 if pattern.untriggered:
                     self._untriggered.append((rule, pattern, payload))
-                    self._untriggered_needs.append(self._bits.mask(keys for _, keys in pattern.required))
+                    need = self._bits.mask(keys for _, keys in pattern.required)
+                    for literal in _literals(pattern):  # /^[а-я]{2,}[оеи]жоп/: only replies with «жоп»
+                        self._literals.add(literal)
+                        need |= self._bits.mask([frozenset({_LITERAL + literal})])
+                    self._untriggered_needs.append(need)
                     continue
                 for atom, element in pattern.triggers:
                     index = self._form_index if atom.kind == "form" else self._lemma_index
@@ -172,6 +177,8 @@ class Linter:
             for reading in typo_readings(norm):  # the keys a typo's readings can match
                 lemmas = lemmas | {reading} | self.morph.info(reading).lemmas
             bits = self._bits.of_keys(lemmas) | self._bits.of_keys((norm,))
+            if self._literals:
+                bits |= self._bits.of_keys(_LITERAL + lit for lit in self._literals if lit in norm)
         candidates = self._candidates(norm, kind)
         starts = tuple(c for c in candidates if self._may_start(c, norm, kind))
         entry = (lemmas, candidates, bits, starts)
@@ -235,7 +242,9 @@ class Linter:
                     # the next element must match the next token: most candidates fail here
                     if not linked[i]:
                         continue
-                    if not seq.hit(follower, i + 1, morph):
+                    if not seq.hit(follower, i + 1, morph) and not (
+                        follower.slack and seq.tokens[i + 1].norm in follower.slack
+                    ):
                         continue
                 captures = match_at(pattern, seq, i, element, morph)
                 if captures is not None:
@@ -310,8 +319,10 @@ class Linter:
                 return  # the last content token links to nothing
             nxt = content[i + 1]
             norm, kind = nxt[4], nxt[0]
-            if not follower.matches(norm, kind, self.morph) and (
-                kind != WORD or follower.typo_match(typo_readings(norm), self.morph) is None
+            if (
+                not follower.matches(norm, kind, self.morph)
+                and (kind != WORD or follower.typo_match(typo_readings(norm), self.morph) is None)
+                and not (follower.slack and norm in follower.slack)
             ):
                 return
             if not doc.seq.linked[i]:
@@ -451,6 +462,22 @@ class _ProfiledDoc(Doc):
         self._keys = keys
 
 
+_LITERAL = "\x00"  # a gate key for «the word contains these letters» (no word starts so)
+
+
+def _literals(pattern) -> list[str]:
+    """The letters a required element made of one /regex/ atom needs in its word (``Atom.literal``)."""
+    out = []
+    for e, _ in enumerate(pattern.elements):
+        element = pattern.elements[e]
+        if element.optional or element.negated or element.gap or element.anchor or len(element.atoms) != 1:
+            continue
+        atom = element.atoms[0]
+        if atom.kind == "regex" and atom.literal:
+            out.append(atom.literal)
+    return out
+
+
 def _follower(pattern, element: int):
     """The element that must match the token right after a trigger on ``element``, if any.
 
@@ -462,9 +489,9 @@ def _follower(pattern, element: int):
     if elements[element].optional or element + 1 >= len(elements):
         return None
     nxt = elements[element + 1]
-    if nxt.anchor or nxt.gap or nxt.optional or nxt.negated or nxt.slack:
-        return None  # (with slack a light word may stand between)
-    return nxt
+    if nxt.anchor or nxt.gap or nxt.optional or nxt.negated:
+        return None
+    return nxt  # (with ``slack`` the next token may also be a light word: see ``_follows``)
 
 
 def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:

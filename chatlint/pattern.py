@@ -160,12 +160,17 @@ class Atom:
     # A /regex/ atom's answers per normalised token (a search with a timeout costs 15 µs
     # and more on a loaded machine, whatever the token); bounded, see REGEX_CACHE_SIZE.
     results: dict[str, bool] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    # Letters every match of a /regex/ atom contains («жоп» in /^[а-я]{2,}[оеи]жоп/): a word
+    # without them is answered at once, with no search and no cache entry (see required_literal).
+    literal: str = field(default="", repr=False, compare=False)
 
     def matches(self, norm: str, kind: str, morph: Morphology) -> bool:
         """Whether a token with this normalised text and kind matches."""
         if self.kind == "any":
             return kind in CONTENT_KINDS
         if self.kind == "regex":
+            if self.literal and self.literal not in norm and self.literal not in norm.lower():
+                return False  # (words come lower-cased; the atom ignores case for other callers)
             hit = self.results.get(norm)
             if hit is None:
                 deadline = getattr(_BUDGET, "deadline", None)
@@ -415,6 +420,48 @@ def _split_alternatives(body: str) -> list[str]:
     return alts
 
 
+def required_literal(source: str) -> str:
+    """The longest run of plain lower-case letters that every match of the regular expression
+    ``source`` contains, or "" when that cannot be told simply: an alternation outside a
+    group, an escape, a letter made optional or repeated by a quantifier, an «ё» (words are
+    matched with «е») or upper case (the atom ignores case) all end a run or give up."""
+    runs, run, depth, i = [], "", 0, 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            runs.append(run)
+            run, i = "", i + 2
+            continue
+        if ch == "[":
+            runs.append(run)
+            run = ""
+            close = source.find("]", i + 2)
+            if close < 0:
+                return ""
+            i = close + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return ""
+        if depth == 0 and "а" <= ch <= "я" and ch != "ё":
+            nxt = source[i + 1 : i + 2]
+            if nxt and nxt in "?*+{":
+                runs.append(run)
+                run = ""
+            else:
+                run += ch
+        else:
+            runs.append(run)
+            run = ""
+        i += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else ""
+
+
 def _parse_atom(text: str, morph: Morphology, forms_ok: bool = False) -> Atom:
     m = _ATOM_RE.match(text)
     if not m:
@@ -426,7 +473,7 @@ def _parse_atom(text: str, morph: Morphology, forms_ok: bool = False) -> Atom:
             compiled = regex.compile(m.group("regex"), regex.IGNORECASE)
         except regex.error as exc:
             raise PatternError(f"bad regular expression /{m.group('regex')}/: {exc}") from None
-        return Atom("regex", m.group("regex"), compiled=compiled)
+        return Atom("regex", m.group("regex"), compiled=compiled, literal=required_literal(m.group("regex")))
     if m.group("any"):
         return Atom("any")
     if m.group("grams"):

@@ -9,6 +9,8 @@ import pytest
 
 from chatlint.linter import Linter
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def make(tmp_path: Path, body: str) -> Linter:
     path = tmp_path / "rules.yaml"
@@ -211,3 +213,28 @@ def test_slack_lets_light_words_stand_between_the_words_of_a_pattern(tmp_path) -
         found[slack] = [[d.text for d in linter.check(t)] for t in texts]
     assert found["true"] == [["Прекратите мне писать"], ["Прекратите уже мне писать"], ["прекратите писать"]]
     assert found["false"] == [[], [], ["прекратите писать"]]
+
+
+def test_a_regex_atom_skips_only_words_it_cannot_match(all_rules_linter) -> None:
+    """``required_literal``: every word a pack /regex/ atom matches contains the atom's literal,
+    so the shortcut never changes an answer (the pack's atoms, over the corpus's words)."""
+    import regex as re_
+
+    from chatlint.pattern import required_literal
+    from chatlint.text import tokenize
+
+    assert required_literal("^[а-я]{2,}[оеи]жоп[а-я]{0,4}$") == "жоп"
+    assert required_literal("^пасиб[оа]?$") == "пасиб"
+    assert required_literal("^спс+$") == "сп"  # the repeated «с» is left out
+    assert required_literal("ab|cd") == required_literal("^(хохл|кацап)о") == required_literal("^\\d") == ""
+    words = {t[4] for path in ROOT.glob("corpus/**/*.yaml") for t in tokenize(path.read_text(encoding="utf-8"))}
+    words |= {"голожопые", "хохлоперевертыш", "пиндостан", "спссс", "пасиба"}
+    atoms = set()
+    for rule in all_rules_linter.all_rules:
+        for pattern, _ in getattr(rule.impl, "_patterns", []):
+            atoms |= {a for e in pattern.elements for a in e.atoms if a.kind == "regex"}
+    assert atoms
+    for atom in atoms:
+        if atom.literal:
+            missed = [w for w in words if atom.literal not in w and re_.search(atom.value, w, re_.IGNORECASE)]
+            assert not missed, (atom.value, missed[:5])
