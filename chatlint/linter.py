@@ -177,8 +177,8 @@ class Linter:
             for reading in typo_readings(norm):  # the keys a typo's readings can match
                 lemmas = lemmas | {reading} | self.morph.info(reading).lemmas
             bits = self._bits.of_keys(lemmas) | self._bits.of_keys((norm,))
-            if self._literals:
-                bits |= self._bits.of_keys(_LITERAL + lit for lit in self._literals if lit in norm)
+        if self._literals:  # a /regex/ atom may match a code or number too
+            bits |= self._bits.of_keys(_LITERAL + lit for lit in self._literals if lit in norm)
         candidates = self._candidates(norm, kind)
         starts = tuple(c for c in candidates if self._may_start(c, norm, kind))
         entry = (lemmas, candidates, bits, starts)
@@ -468,8 +468,7 @@ _LITERAL = "\x00"  # a gate key for «the word contains these letters» (no word
 def _literals(pattern) -> list[str]:
     """The letters a required element made of one /regex/ atom needs in its word (``Atom.literal``)."""
     out = []
-    for e, _ in enumerate(pattern.elements):
-        element = pattern.elements[e]
+    for element in pattern.elements:
         if element.optional or element.negated or element.gap or element.anchor or len(element.atoms) != 1:
             continue
         atom = element.atoms[0]
@@ -491,7 +490,7 @@ def _follower(pattern, element: int):
     nxt = elements[element + 1]
     if nxt.anchor or nxt.gap or nxt.optional or nxt.negated:
         return None
-    return nxt  # (with ``slack`` the next token may also be a light word: see ``_follows``)
+    return nxt  # (with ``slack`` the next token may also be a light word, which passes the check)
 
 
 def _drop_superseded_guesses(kept: list[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
