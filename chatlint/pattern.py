@@ -28,6 +28,14 @@ from chatlint.text import CODE, NUMBER, PUNCT, WORD, fold
 
 CONTENT_KINDS = frozenset({WORD, NUMBER, CODE})
 _SKIPPABLE = frozenset({",", "-", "–", "—", "‒", "―", "--"})
+# Words that may open a sentence before a comma without being part of what it says: an
+# apology, an interjection, a greeting, an address («Уважаемая Анна, вам показалось …»).
+# After them ``^`` holds again (see ``Sequence``).
+_OPENER_WORDS = frozenset(
+    "извините простите увы ой ох эх ну слушайте послушайте знаете честно здравствуйте "
+    "привет добрый доброе доброй день вечер утро ночи уважаемый уважаемая уважаемые".split()
+)
+_ADDRESS_WORDS = frozenset({"уважаемый", "уважаемая", "уважаемые"})
 _ELEMENT_RE = regex.compile(
     r"""^(?P<neg>!)?
         (?:\((?P<group>[^()]+)\)|(?P<single>[^?]+))
@@ -557,7 +565,7 @@ class Sequence:
     dashes stand between them; a pattern matches only over linked tokens.
     """
 
-    __slots__ = ("tokens", "index", "linked", "readings", "questions")
+    __slots__ = ("tokens", "index", "linked", "readings", "questions", "openers")
 
     def __init__(self, tokens: list, readings=None) -> None:
         content: list = []
@@ -566,11 +574,16 @@ class Sequence:
         clear = True  # only commas and dashes since the last content token
         sentence = -1
         questions: set[int] = set()  # sentences with a «?» in them
+        comma: list[bool] = []  # a comma stands right after content token k
         for i, token in enumerate(tokens):
             kind = token[0]
             if kind == PUNCT and "?" in token[3]:
                 questions.add(token[5])
+            if kind == PUNCT and token[3].startswith(",") and content and len(comma) == len(content) - 1:
+                comma.append(True)
             if kind in CONTENT_KINDS:
+                if len(comma) < len(content):
+                    comma.append(False)
                 if content:
                     linked.append(clear and token[5] == sentence)
                 content.append(token)
@@ -580,7 +593,10 @@ class Sequence:
             elif clear and (kind != PUNCT or token[3] not in _SKIPPABLE):
                 clear = False
         linked.append(False)
+        if len(comma) < len(content):
+            comma.append(False)
         self.questions = questions
+        self.openers = _after_openers(content, linked, comma)
         self.tokens = content
         self.index = index
         self.linked = linked
@@ -607,7 +623,8 @@ class Sequence:
         return element.typo_match(self.readings[i], morph)
 
     def sentence_start(self, i: int) -> bool:
-        return i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence
+        """Token ``i`` opens its sentence, or follows an opener and its comma there."""
+        return i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence or i in self.openers
 
     def sentence_end(self, i: int) -> bool:
         return not self.linked[i]
@@ -615,6 +632,30 @@ class Sequence:
     def statement(self, i: int) -> bool:
         """Token ``i`` is in a sentence that asks nothing (no «?»)."""
         return i < len(self.tokens) and self.tokens[i].sentence not in self.questions
+
+
+def _after_openers(content: list, linked: list[bool], comma: list[bool]) -> frozenset[int]:
+    """Content tokens that follow a sentence's opener and a comma: up to four opener words
+    («Извините, но», «Добрый день,», «Ой, ну,»), capitalised words of an address after
+    «уважаемый» among them («Уважаемая Анна Петровна,»). «но» after the comma belongs to
+    the opener too. Empty for most replies: a look at the first words of each sentence."""
+    found: set[int] = set()
+    count = len(content)
+    for s in range(count):
+        if s and content[s - 1].sentence == content[s].sentence:
+            continue
+        address = False
+        for k in range(s, min(s + 4, count)):
+            norm = content[k].norm
+            if norm not in _OPENER_WORDS and not (address and content[k].text[:1].isupper()):
+                break
+            address = address or norm in _ADDRESS_WORDS
+            if not linked[k]:
+                break
+            if comma[k]:
+                nxt = k + 1
+                found.add(nxt + 1 if content[nxt].norm == "но" and linked[nxt] else nxt)
+    return frozenset(found)
 
 
 def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Morphology):
@@ -649,7 +690,7 @@ def _match_straight(elements, first, i, seq, morph, captures):
         anchor = element.anchor
         if anchor:
             if anchor == "^":
-                if i >= count or (i and tokens[i - 1].sentence == tokens[i].sentence):
+                if i >= count or not seq.sentence_start(i):
                     return None
             elif anchor == "^^":
                 if i != 0 or not count:

@@ -93,6 +93,34 @@ def test_anchors(tmp_path: Path) -> None:
     assert spans(linter, "Товара нет.") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Извините, но это не так.",
+        "Простите, это не так.",
+        "Добрый день, это не так.",
+        "Уважаемая Анна Петровна, это не так.",
+        "Ой, ну, это не так.",
+    ],
+)
+def test_sentence_start_after_an_opener_and_its_comma(tmp_path: Path, text: str) -> None:
+    assert spans(rule(tmp_path, "^ это не так"), text) == ["это не так"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Хорошо, это не так важно.",  # «хорошо» is an answer, not an opener
+        "Мария, это не так.",  # a bare name is not read as an address (no morphology here)
+        "Извините это не так.",  # no comma after the opener
+        "Мы думали, это не так.",
+        "Извините, пожалуйста, это не так.",  # «пожалуйста» is not in the opener lexicon
+    ],
+)
+def test_no_sentence_start_without_an_opener(tmp_path: Path, text: str) -> None:
+    assert spans(rule(tmp_path, "^ это не так"), text) == []
+
+
 def test_reply_start_anchor(tmp_path: Path) -> None:
     linter = rule(tmp_path, "^^ «доброго» «дня»")
     assert spans(linter, "Доброго дня! Заказ собран.") == ["Доброго дня"]
