@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import regex
@@ -565,7 +566,7 @@ class Sequence:
     dashes stand between them; a pattern matches only over linked tokens.
     """
 
-    __slots__ = ("tokens", "index", "linked", "readings", "questions", "openers")
+    __slots__ = ("tokens", "index", "linked", "readings", "questions", "_raw", "_openers")
 
     def __init__(self, tokens: list, readings=None) -> None:
         content: list = []
@@ -574,16 +575,11 @@ class Sequence:
         clear = True  # only commas and dashes since the last content token
         sentence = -1
         questions: set[int] = set()  # sentences with a «?» in them
-        comma: list[bool] = []  # a comma stands right after content token k
         for i, token in enumerate(tokens):
             kind = token[0]
             if kind == PUNCT and "?" in token[3]:
                 questions.add(token[5])
-            if kind == PUNCT and token[3].startswith(",") and content and len(comma) == len(content) - 1:
-                comma.append(True)
             if kind in CONTENT_KINDS:
-                if len(comma) < len(content):
-                    comma.append(False)
                 if content:
                     linked.append(clear and token[5] == sentence)
                 content.append(token)
@@ -593,10 +589,9 @@ class Sequence:
             elif clear and (kind != PUNCT or token[3] not in _SKIPPABLE):
                 clear = False
         linked.append(False)
-        if len(comma) < len(content):
-            comma.append(False)
         self.questions = questions
-        self.openers = _after_openers(content, linked, comma)
+        self._raw = tokens
+        self._openers: frozenset[int] | None = None  # found on the first ``^`` asked mid-sentence
         self.tokens = content
         self.index = index
         self.linked = linked
@@ -624,7 +619,15 @@ class Sequence:
 
     def sentence_start(self, i: int) -> bool:
         """Token ``i`` opens its sentence, or follows an opener and its comma there."""
-        return i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence or i in self.openers
+        if i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence:
+            return True
+        if self._openers is None:
+            self._openers = _after_openers(self.tokens, self.linked, self._comma_after)
+        return i in self._openers
+
+    def _comma_after(self, k: int) -> bool:
+        """A comma stands between content tokens ``k`` and ``k + 1``."""
+        return any(t[0] == PUNCT and t[3].startswith(",") for t in self._raw[self.index[k] + 1 : self.index[k + 1]])
 
     def sentence_end(self, i: int) -> bool:
         return not self.linked[i]
@@ -634,11 +637,11 @@ class Sequence:
         return i < len(self.tokens) and self.tokens[i].sentence not in self.questions
 
 
-def _after_openers(content: list, linked: list[bool], comma: list[bool]) -> frozenset[int]:
+def _after_openers(content: list, linked: list[bool], comma_after: Callable[[int], bool]) -> frozenset[int]:
     """Content tokens that follow a sentence's opener and a comma: up to four opener words
     («Извините, но», «Добрый день,», «Ой, ну,»), capitalised words of an address after
     «уважаемый» among them («Уважаемая Анна Петровна,»). «но» after the comma belongs to
-    the opener too. Empty for most replies: a look at the first words of each sentence."""
+    the opener too. Asked only when a ``^`` is tried mid-sentence (see ``sentence_start``)."""
     found: set[int] = set()
     count = len(content)
     for s in range(count):
@@ -652,7 +655,7 @@ def _after_openers(content: list, linked: list[bool], comma: list[bool]) -> froz
             address = address or norm in _ADDRESS_WORDS
             if not linked[k]:
                 break
-            if comma[k]:
+            if comma_after(k):
                 nxt = k + 1
                 found.add(nxt + 1 if content[nxt].norm == "но" and linked[nxt] else nxt)
     return frozenset(found)
