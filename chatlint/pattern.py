@@ -37,6 +37,7 @@ _OPENER_WORDS = frozenset(
     "привет добрый доброе доброй день вечер утро ночи уважаемый уважаемая уважаемые".split()
 )
 _ADDRESS_WORDS = frozenset({"уважаемый", "уважаемая", "уважаемые"})
+_NAME = frozenset({"Name"})  # a first name opens an address too («Мария, …», «Игорь Петрович, …»)
 _ELEMENT_RE = regex.compile(
     r"""^(?P<neg>!)?
         (?:\((?P<group>[^()]+)\)|(?P<single>[^?]+))
@@ -617,12 +618,12 @@ class Sequence:
             return None
         return element.typo_match(self.readings[i], morph)
 
-    def sentence_start(self, i: int) -> bool:
+    def sentence_start(self, i: int, morph: Morphology) -> bool:
         """Token ``i`` opens its sentence, or follows an opener and its comma there."""
         if i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence:
             return True
         if self._openers is None:
-            self._openers = _after_openers(self.tokens, self.linked, self._comma_after)
+            self._openers = _after_openers(self.tokens, self.linked, self._comma_after, morph)
         return i in self._openers
 
     def _comma_after(self, k: int) -> bool:
@@ -637,11 +638,14 @@ class Sequence:
         return i < len(self.tokens) and self.tokens[i].sentence not in self.questions
 
 
-def _after_openers(content: list, linked: list[bool], comma_after: Callable[[int], bool]) -> frozenset[int]:
+def _after_openers(
+    content: list, linked: list[bool], comma_after: Callable[[int], bool], morph: Morphology
+) -> frozenset[int]:
     """Content tokens that follow a sentence's opener and a comma: up to four opener words
-    («Извините, но», «Добрый день,», «Ой, ну,»), capitalised words of an address after
-    «уважаемый» among them («Уважаемая Анна Петровна,»). «но» after the comma belongs to
-    the opener too. Asked only when a ``^`` is tried mid-sentence (see ``sentence_start``)."""
+    («Извините, но», «Добрый день,», «Ой, ну,»), a capitalised first name and the capitalised
+    words of an address after it or after «уважаемый» among them («Мария,», «Уважаемая Анна
+    Петровна,»). «но» after the comma belongs to the opener too. Asked only when a ``^`` is
+    tried mid-sentence (see ``sentence_start``)."""
     found: set[int] = set()
     count = len(content)
     for s in range(count):
@@ -650,9 +654,13 @@ def _after_openers(content: list, linked: list[bool], comma_after: Callable[[int
         address = False
         for k in range(s, min(s + 4, count)):
             norm = content[k].norm
-            if norm not in _OPENER_WORDS and not (address and content[k].text[:1].isupper()):
+            capital = content[k].text[:1].isupper()
+            if norm in _OPENER_WORDS or (capital and address):
+                address = address or norm in _ADDRESS_WORDS
+            elif capital and content[k].kind == WORD and morph.has(norm, None, _NAME):
+                address = True
+            else:
                 break
-            address = address or norm in _ADDRESS_WORDS
             if not linked[k]:
                 break
             if comma_after(k):
@@ -670,7 +678,7 @@ def match_at(pattern: Pattern, seq: Sequence, start: int, first: int, morph: Mor
     elements = pattern.elements
     captures: list[int | None] = [None] * len(elements)
     for k in range(first):
-        if elements[k].anchor == "^" and not seq.sentence_start(start):
+        if elements[k].anchor == "^" and not seq.sentence_start(start, morph):
             return None
         if elements[k].anchor == "^^" and start != 0:
             return None
@@ -693,7 +701,7 @@ def _match_straight(elements, first, i, seq, morph, captures):
         anchor = element.anchor
         if anchor:
             if anchor == "^":
-                if i >= count or not seq.sentence_start(i):
+                if i >= count or not seq.sentence_start(i, morph):
                     return None
             elif anchor == "^^":
                 if i != 0 or not count:
@@ -747,7 +755,7 @@ def _match(elements, e, i, seq, morph, captures, last, failed):
 def _step(elements, e, i, seq, morph, captures, last, failed):
     element = elements[e]
     if element.anchor == "^":
-        if i < len(seq.tokens) and seq.sentence_start(i):
+        if i < len(seq.tokens) and seq.sentence_start(i, morph):
             return _match(elements, e + 1, i, seq, morph, captures, last, failed)
         return None
     if element.anchor == "^^":

@@ -101,6 +101,9 @@ def test_anchors(tmp_path: Path) -> None:
         "Добрый день, это не так.",
         "Уважаемая Анна Петровна, это не так.",
         "Ой, ну, это не так.",
+        "Мария, это не так.",  # a capitalised first name (pymorphy3's Name) is an address
+        "Игорь Петрович, это не так.",
+        "Анна, добрый день, это не так.",
     ],
 )
 def test_sentence_start_after_an_opener_and_its_comma(tmp_path: Path, text: str) -> None:
@@ -111,7 +114,8 @@ def test_sentence_start_after_an_opener_and_its_comma(tmp_path: Path, text: str)
     "text",
     [
         "Хорошо, это не так важно.",  # «хорошо» is an answer, not an opener
-        "Мария, это не так.",  # a bare name is not read as an address (no morphology here)
+        "мария, это не так.",  # a name in lower case may be a common noun
+        "Москва, это не так.",  # not a first name
         "Извините это не так.",  # no comma after the opener
         "Мы думали, это не так.",
         "Извините, пожалуйста, это не так.",  # «пожалуйста» is not in the opener lexicon
