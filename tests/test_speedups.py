@@ -324,7 +324,7 @@ def test_follower_pre_check_changes_nothing(monkeypatch) -> None:
 def reference_match_at(pattern, seq, start, first, morph):
     elements = pattern.elements
     for k in range(first):
-        if elements[k].anchor == "^" and not seq.sentence_start(start):
+        if elements[k].anchor == "^" and not seq.sentence_start(start, morph):
             return None
         if elements[k].anchor == "^^" and start != 0:
             return None
@@ -352,7 +352,7 @@ def _reference_step(elements, e, i, seq, morph, captures, last, failed, by_last)
     element = elements[e]
     rest = (seq, morph, captures)
     if element.anchor == "^":
-        if i < len(seq.tokens) and seq.sentence_start(i):
+        if i < len(seq.tokens) and seq.sentence_start(i, morph):
             return _reference_match(elements, e + 1, i, *rest, last, failed, by_last)
         return None
     if element.anchor == "^^":
